@@ -1,0 +1,24 @@
+using System.Diagnostics.Metrics;
+
+namespace Ekm.Grains.Telemetry;
+
+/// <summary>The <c>Ekm</c> meter: the service's own counters, exported next to the Orleans ones.</summary>
+public sealed class EkmMetrics
+{
+    public const string MeterName = "Ekm";
+
+    private readonly Counter<long> _availabilityChanges;
+
+    public EkmMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _availabilityChanges = meter.CreateCounter<long>(
+            "ekm.availability.changes",
+            unit: "{change}",
+            description: "Enterprise Key Management availability changes made by support, by new value.");
+    }
+
+    public void AvailabilityChanged(bool activated) =>
+        _availabilityChanges.Add(1, new KeyValuePair<string, object?>("activated", activated));
+}

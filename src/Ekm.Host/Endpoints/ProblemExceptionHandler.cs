@@ -1,0 +1,37 @@
+using Ekm.Problems;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Ekm.Host.Endpoints;
+
+/// <summary>
+/// Turns exceptions into problems: expected refusals keep their slug and sentence; anything
+/// unexpected becomes a bare <c>internal-error</c> (details go to the log, not the client).
+/// </summary>
+internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var result = exception switch
+        {
+            EkmProblemException problem => ProblemResults.Result(problem.Slug, problem.Message),
+            BadHttpRequestException bad => ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
+                "The request body could not be read: send a JSON object as the API documents (see /openapi/v1.json)."
+                + (bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? " The body is too large." : "")),
+            SiloUnavailableException or OrleansMessageRejectionException => ProblemResults.Result(ProblemSlugs.ServiceUnavailable,
+                "The service is briefly unavailable while the cluster recovers. Retry in a few seconds."),
+            _ => null,
+        };
+        if (result is null)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            result = ProblemResults.Result(ProblemSlugs.InternalError,
+                "The request failed unexpectedly. It is logged; retry, and contact support if it persists.");
+        }
+
+        await result.ExecuteAsync(httpContext);
+        return true;
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Unhandled failure in {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using Ekm.Grains;
+using Ekm.Grains.Telemetry;
+using Ekm.Host.Auth;
+using Ekm.Host.Endpoints;
+using Ekm.Host.Health;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Ekm.Host.Hosting;
+
+/// <summary>Composition of the service: silo, gateway, dashboard, health and metrics.</summary>
+internal static class EkmHost
+{
+    public static WebApplicationBuilder AddEkmHost(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<EkmHostOptions>().BindConfiguration(EkmHostOptions.Section).ValidateOnStart();
+        services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section).ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EkmHostOptions>, EkmHostOptionsValidator>();
+        services.AddSingleton<IValidateOptions<OrleansHostOptions>, OrleansHostOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<HostPaths>();
+        services.AddSingleton<GrainStorageSettings>();
+        services.AddSingleton<EkmMetrics>();
+        services.AddSingleton<DevelopmentKey>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddHostedService<StartupBanner>();
+
+        builder.UseOrleans(silo =>
+        {
+            // Localhost clustering reads its primary-silo endpoint from EndpointOptions lazily,
+            // so the ports below (bound and validated at start) are the ones it uses.
+            silo.UseLocalhostClustering();
+            silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansHostOptions>>((endpoints, o) =>
+            {
+                endpoints.AdvertisedIPAddress = IPAddress.Loopback;
+                endpoints.SiloPort = o.Value.SiloPort;
+                endpoints.GatewayPort = o.Value.GatewayPort;
+            });
+            silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<OrleansHostOptions>>((cluster, o) =>
+            {
+                cluster.ClusterId = o.Value.ClusterId;
+                cluster.ServiceId = o.Value.ServiceId;
+            });
+            silo.AddAdoNetGrainStorage(StorageNames.GrainStorage, ob => ob.Configure<GrainStorageSettings>((storage, settings) =>
+            {
+                storage.Invariant = settings.Invariant;
+                storage.ConnectionString = settings.ConnectionString;
+            }));
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GrainStorageSchemaInitializer>();
+            silo.AddDashboard();
+        });
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(EkmPolicies.Add);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemResults.Customize);
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi();
+
+        services.AddHealthChecks()
+            .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
+            .AddCheck<GrainStorageHealthCheck>("grain-storage", tags: ["ready"]);
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.Orleans", EkmMetrics.MeterName)
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    public static WebApplication MapEkmHost(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(EkmPolicies.Operator);
+        app.MapOpenApi();
+        app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EkmPolicies.Operator);
+        app.MapEkmEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+
+namespace Ekm.Host.Hosting;
+
+/// <summary>
+/// Runs the host; a configuration mistake ends the process with one readable list of every
+/// problem (exit code 2) instead of a stack trace.
+/// </summary>
+internal static class StartupFailure
+{
+    public const int ConfigurationExitCode = 2;
+
+    public static async Task<int> RunAsync(WebApplication app)
+    {
+        // Validate every ValidateOnStart option here, before the silo's services read any of them:
+        // the host would otherwise stop at the first bad section and log a stack trace.
+        try
+        {
+            app.Services.GetService<IStartupValidator>()?.Validate();
+        }
+        catch (Exception ex) when (Problems(ex) is { Count: > 0 } problems)
+        {
+            await Console.Error.WriteLineAsync("Ekm.Host cannot start; fix the configuration and start it again:");
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync($"  - {problem}");
+            }
+
+            return ConfigurationExitCode;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>The configuration problems an exception reports, or none if it is not about configuration.</summary>
+    public static List<string> Problems(Exception exception) => exception switch
+    {
+        OptionsValidationException options => [.. options.Failures],
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => Problems(e).Count > 0) =>
+            [.. aggregate.InnerExceptions.SelectMany(Problems)],
+        InvalidOperationException conversion when conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            [conversion.Message],
+        _ => [],
+    };
+}

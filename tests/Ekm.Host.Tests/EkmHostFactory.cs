@@ -1,0 +1,36 @@
+using Ekm.Host.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Ekm.Host.Tests;
+
+/// <summary>
+/// The real host (silo, ADO.NET storage on a SQLite file, gateway) in process, on its own data
+/// directory and free ports. Two factories on the same directory, one after the other, are a
+/// restart.
+/// </summary>
+internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys) : WebApplicationFactory<Program>
+{
+    public TestKeys Keys { get; } = keys;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("urls", "http://127.0.0.1:0");
+        builder.UseSetting("Ekm:DataDirectory", dataDirectory);
+        builder.UseSetting("Ekm:Auth:DevelopmentKey", "false");
+        builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N"));
+        builder.UseSetting("Orleans:SiloPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:GatewayPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in Keys.Settings())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public HttpClient ClientWith(string apiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = TestKeys.Bearer(apiKey);
+        return client;
+    }
+}

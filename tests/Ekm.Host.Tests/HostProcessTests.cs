@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ekm.Host.Hosting;
+
+namespace Ekm.Host.Tests;
+
+/// <summary>The host as an operator runs it: a process, its console, Ctrl+C, a restart.</summary>
+public sealed partial class HostProcessTests
+{
+    [Fact]
+    public async Task EmbeddedHost_FirstStart_PrintsEndpointsAndAWorkingDevelopmentKey_StopsCleanlyOnCtrlC_KeepsStateAcrossRestart()
+    {
+        using var data = new TempDirectory();
+        string key;
+        await using (var host = HostProcess.Start(data.Path))
+        {
+            await host.WaitUntilReadyAsync();
+            var banner = host.Stdout;
+            Assert.Contains($"Gateway:   http://127.0.0.1:{host.HttpPort}", banner, StringComparison.Ordinal);
+            Assert.Contains("/dashboard", banner, StringComparison.Ordinal);
+            Assert.Contains("/metrics", banner, StringComparison.Ordinal);
+            Assert.Contains("/health", banner, StringComparison.Ordinal);
+            Assert.Contains($"SQLite {Path.Combine(data.Path, "ekm.db")}", banner, StringComparison.Ordinal);
+            key = DevKey().Match(banner).Value;
+            Assert.NotEmpty(key);
+
+            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            http.DefaultRequestHeaders.Authorization = TestKeys.Bearer(key);
+            var put = await http.PutAsync("/api/support/tenants/contoso/ekm/availability",
+                new StringContent("{\"activated\":true}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+            host.Interrupt();
+            Assert.Equal(0, await host.WaitForExitAsync());
+            Assert.DoesNotContain("Unhandled exception", host.Stdout + host.Stderr, StringComparison.Ordinal);
+        }
+
+        // The key file holds the hash, never the key.
+        var stored = await File.ReadAllTextAsync(Path.Combine(data.Path, "development-api-key.json"));
+        Assert.DoesNotContain(key, stored, StringComparison.Ordinal);
+        Assert.Contains(TestKeys.Hash(key), stored, StringComparison.Ordinal);
+
+        await using (var again = HostProcess.Start(data.Path))
+        {
+            await again.WaitUntilReadyAsync();
+            Assert.DoesNotMatch(DevKey(), again.Stdout);
+            Assert.Contains("the one printed at first start", again.Stdout, StringComparison.Ordinal);
+
+            using var http = new HttpClient { BaseAddress = again.BaseAddress };
+            http.DefaultRequestHeaders.Authorization = TestKeys.Bearer(key);
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/api/tenants/contoso/ekm"));
+            Assert.True(status.RootElement.GetProperty("ekmAvailable").GetBoolean());
+            again.Interrupt();
+            Assert.Equal(0, await again.WaitForExitAsync());
+        }
+    }
+
+    [Fact]
+    public async Task EmbeddedHost_PortsInUse_ExitsWithOneMessageNamingEveryProblem()
+    {
+        using var data = new TempDirectory();
+        using var http = new TcpListener(IPAddress.Loopback, 0);
+        using var silo = new TcpListener(IPAddress.Loopback, 0);
+        http.Start();
+        silo.Start();
+        var httpPort = ((IPEndPoint)http.LocalEndpoint).Port;
+        var siloPort = ((IPEndPoint)silo.LocalEndpoint).Port;
+
+        await using var host = HostProcess.Start(data.Path, httpPort, siloPort);
+        var exit = await host.WaitForExitAsync();
+
+        Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
+        Assert.Contains("Ekm.Host cannot start", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"port {httpPort}", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"Orleans:SiloPort: port {siloPort} is already in use", host.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(host);
+    }
+
+    [Fact]
+    public async Task EmbeddedHost_BadConfigurationValues_ExitsListingEachOne()
+    {
+        using var data = new TempDirectory();
+        await using var host = HostProcess.Start(data.Path, null, null,
+            "--Orleans:ClusterId=",
+            "--Ekm:Auth:ApiKeys:0:Name=ci",
+            "--Ekm:Auth:ApiKeys:0:Sha256=plaintext-key-by-mistake",
+            "--Ekm:Auth:ApiKeys:0:Roles:0=Admin");
+        var exit = await host.WaitForExitAsync();
+
+        Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
+        Assert.Contains("Orleans:ClusterId is empty", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Ekm:Auth:ApiKeys:0:Sha256 must be", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Ekm:Auth:ApiKeys:0:Roles has 'Admin'", host.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(host);
+    }
+
+    [Fact]
+    public async Task EmbeddedHost_UnconvertibleValue_ExitsWithAClearMessage()
+    {
+        using var data = new TempDirectory();
+        await using var host = HostProcess.Start(data.Path, null, null, "--Orleans:GatewayPort=thirty-thousand");
+        var exit = await host.WaitForExitAsync();
+
+        Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
+        Assert.Contains("Orleans:GatewayPort", host.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(host);
+    }
+
+    private static void AssertNoStackTrace(HostProcess host)
+    {
+        Assert.DoesNotContain("   at ", host.Stderr + host.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", host.Stderr + host.Stdout, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("ekm_dev_[A-Za-z0-9_-]{43}")]
+    private static partial Regex DevKey();
+}
