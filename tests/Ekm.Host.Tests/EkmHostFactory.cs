@@ -18,6 +18,8 @@ internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys) : WebA
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Ekm:DataDirectory", dataDirectory);
         builder.UseSetting("Ekm:Auth:DevelopmentKey", "false");
+        builder.UseSetting("Ekm:LocalKms:Enabled", "true");
+        builder.UseSetting("Ekm:LocalKms:Port", "0");
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N"));
         builder.UseSetting("Orleans:SiloPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -9,6 +9,8 @@ public sealed class HostFixture : IAsyncLifetime, IDisposable
 
     internal TestKeys Keys => Factory.Keys;
 
+    internal string DataDirectory => _data.Path;
+
     public Task InitializeAsync()
     {
         Factory = new EkmHostFactory(_data.Path, new TestKeys());

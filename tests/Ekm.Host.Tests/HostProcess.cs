@@ -21,6 +21,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private HostProcess(string dataDirectory, int httpPort, int siloPort, int gatewayPort, IEnumerable<string> extraArgs)
     {
         HttpPort = httpPort;
+        LocalKmsPort = PortProbe.FindFree();
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -35,13 +36,15 @@ internal sealed class HostProcess : IAsyncDisposable
             $"--Ekm:DataDirectory={dataDirectory}",
             $"--Orleans:SiloPort={siloPort}",
             $"--Orleans:GatewayPort={gatewayPort}",
+            $"--Ekm:LocalKms:Port={LocalKmsPort}",
         }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
 
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // What `dotnet run` gets from launchSettings.json: the embedded development defaults.
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) =>
         {
@@ -70,6 +73,8 @@ internal sealed class HostProcess : IAsyncDisposable
     }
 
     public int HttpPort { get; }
+
+    public int LocalKmsPort { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 

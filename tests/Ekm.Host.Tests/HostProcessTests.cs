@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
 using Ekm.Host.Hosting;
+using Ekm.LocalKms.Hosting;
 
 namespace Ekm.Host.Tests;
 
@@ -14,6 +18,7 @@ public sealed partial class HostProcessTests
     {
         using var data = new TempDirectory();
         string key;
+        string vendorKeyArn;
         await using (var host = HostProcess.Start(data.Path))
         {
             await host.WaitUntilReadyAsync();
@@ -31,6 +36,12 @@ public sealed partial class HostProcessTests
             var put = await http.PutAsync("/api/support/tenants/contoso/ekm/availability",
                 new StringContent("{\"activated\":true}", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+            Assert.Contains($"Local KMS: http://127.0.0.1:{host.LocalKmsPort}/", banner, StringComparison.Ordinal);
+            using (var kms = VendorKms(host))
+            {
+                vendorKeyArn = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.Arn;
+            }
 
             host.Interrupt();
             Assert.Equal(0, await host.WaitForExitAsync());
@@ -52,6 +63,12 @@ public sealed partial class HostProcessTests
             http.DefaultRequestHeaders.Authorization = TestKeys.Bearer(key);
             using var status = JsonDocument.Parse(await http.GetStringAsync("/api/tenants/contoso/ekm"));
             Assert.True(status.RootElement.GetProperty("ekmAvailable").GetBoolean());
+            using (var kms = VendorKms(again))
+            {
+                var described = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = vendorKeyArn });
+                Assert.Equal(KeyState.Enabled, described.KeyMetadata.KeyState);
+            }
+
             again.Interrupt();
             Assert.Equal(0, await again.WaitForExitAsync());
         }
@@ -106,6 +123,16 @@ public sealed partial class HostProcessTests
         Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
         Assert.Contains("Orleans:GatewayPort", host.Stderr, StringComparison.Ordinal);
         AssertNoStackTrace(host);
+    }
+
+    /// <summary>The vendor account's development credentials, as the banner prints them.</summary>
+    private static AmazonKeyManagementServiceClient VendorKms(HostProcess host)
+    {
+        var vendor = LocalKmsAccounts.Defaults().Single(a => a.AccountId == LocalKmsAccounts.VendorAccountId).AccessKeys[0];
+        Assert.Contains(vendor.AccessKeyId, host.Stdout, StringComparison.Ordinal);
+        return new AmazonKeyManagementServiceClient(
+            new BasicAWSCredentials(vendor.AccessKeyId, vendor.SecretAccessKey),
+            new AmazonKeyManagementServiceConfig { ServiceURL = $"http://127.0.0.1:{host.LocalKmsPort}/", AuthenticationRegion = "us-east-1" });
     }
 
     private static void AssertNoStackTrace(HostProcess host)

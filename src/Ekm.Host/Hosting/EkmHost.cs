@@ -5,6 +5,7 @@ using Ekm.Grains.Telemetry;
 using Ekm.Host.Auth;
 using Ekm.Host.Endpoints;
 using Ekm.Host.Health;
+using Ekm.Host.Kms;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -27,6 +28,10 @@ internal static class EkmHost
         services.AddSingleton<IValidateOptions<EkmHostOptions>, EkmHostOptionsValidator>();
         services.AddSingleton<IValidateOptions<OrleansHostOptions>, OrleansHostOptionsValidator>();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<KmsOptions>().BindConfiguration(KmsOptions.Section).ValidateOnStart();
+        services.AddOptions<EmbeddedLocalKmsOptions>().BindConfiguration(EmbeddedLocalKmsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KmsOptions>, KmsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<EmbeddedLocalKmsOptions>, EmbeddedLocalKmsOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HostPaths>();
@@ -35,6 +40,11 @@ internal static class EkmHost
         services.AddSingleton<DevelopmentKey>();
         services.AddSingleton<ApiKeyStore>();
         services.AddHostedService<StartupBanner>();
+
+        // Before the silo: the local KMS is up before any grain can call it.
+        services.AddSingleton<EmbeddedLocalKms>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedLocalKms>());
+        services.AddSingleton(KmsClientFactory.Create);
 
         builder.UseOrleans(silo =>
         {

@@ -1,4 +1,5 @@
 using Ekm.Host.Auth;
+using Ekm.Host.Kms;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ internal sealed class StartupBanner(
     GrainStorageSettings storage,
     HostPaths paths,
     DevelopmentKey developmentKey,
+    EmbeddedLocalKms localKms,
     IHostApplicationLifetime lifetime) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -41,6 +43,15 @@ internal sealed class StartupBanner(
             $"  Storage:   {storage.Describe()}",
             $"  Data:      {paths.DataDirectory}",
         };
+        if (localKms.Enabled)
+        {
+            lines.Add($"  Local KMS: {localKms.Server.Endpoint}   (AWS JSON 1.1; e.g. aws kms list-keys --endpoint-url {localKms.Server.Endpoint} --region us-east-1)");
+            foreach (var account in localKms.Server.Accounts)
+            {
+                lines.Add($"    account {account.AccountId} ({account.Name}): access key {account.AccessKeys[0].AccessKeyId}, secret {account.AccessKeys[0].SecretAccessKey}");
+            }
+        }
+
         if (developmentKey.NewlyIssuedKey is { } key)
         {
             lines.Add($"  Development API key: {key}");
