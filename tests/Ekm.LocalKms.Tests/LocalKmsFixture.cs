@@ -28,17 +28,25 @@ public sealed class LocalKmsFixture : IAsyncLifetime
 
     public IAmazonKeyManagementService CustomerB(string region = Region) => ClientFor(LocalKmsAccounts.CustomerBAccountId, region);
 
-    public IAmazonKeyManagementService ClientFor(string accountId, string region = Region)
-    {
-        var key = Server.Accounts.Single(a => a.AccountId == accountId).AccessKeys[0];
-        return Client(key.AccessKeyId, key.SecretAccessKey, region);
-    }
+    public IAmazonKeyManagementService ClientFor(string accountId, string region = Region) => ClientFor(Server, accountId, region);
 
     public IAmazonKeyManagementService Client(string accessKeyId, string secret, string region = Region) =>
+        Client(Server.Endpoint, accessKeyId, secret, region);
+
+    /// <summary>A client signing as an account's first access key, for a server a test starts itself.</summary>
+    public static IAmazonKeyManagementService ClientFor(LocalKmsServer server, string accountId, string region = Region)
+    {
+        var key = server.Accounts.Single(a => a.AccountId == accountId).AccessKeys[0];
+        return Client(server.Endpoint, key.AccessKeyId, key.SecretAccessKey, region);
+    }
+
+    /// <summary>A client with retries off; <paramref name="http"/> lets a test put its own handler under the SDK.</summary>
+    public static IAmazonKeyManagementService Client(Uri endpoint, string accessKeyId, string secret, string region = Region, HttpClientFactory? http = null) =>
         new AmazonKeyManagementServiceClient(new BasicAWSCredentials(accessKeyId, secret), new AmazonKeyManagementServiceConfig
         {
-            ServiceURL = Server.Endpoint.ToString(),
+            ServiceURL = endpoint.ToString(),
             AuthenticationRegion = region,
             MaxErrorRetry = 0,
+            HttpClientFactory = http,
         });
 }

@@ -100,7 +100,7 @@ public sealed partial class KeyPolicy
             }
         }
 
-        var effect = s.TryGetProperty("Effect", out var e) ? e.GetString() : null;
+        var effect = s.TryGetProperty("Effect", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
         if (effect is not ("Allow" or "Deny"))
         {
             throw Malformed("Every statement needs an Effect of Allow or Deny.");
@@ -143,6 +143,11 @@ public sealed partial class KeyPolicy
                 if (!Operators.Contains(op.Name))
                 {
                     throw Malformed($"Condition operator '{op.Name}' is not supported by the local KMS.");
+                }
+
+                if (op.Value.ValueKind != JsonValueKind.Object)
+                {
+                    throw Malformed($"Condition operator '{op.Name}' must map condition keys to values.");
                 }
 
                 foreach (var key in op.Value.EnumerateObject())

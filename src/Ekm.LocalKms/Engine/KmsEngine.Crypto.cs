@@ -93,7 +93,8 @@ public sealed partial class KmsEngine
         key = Resolve(caller, key.Arn, call, crossAccount: true);
         if (expectedKeyId is not null)
         {
-            var expected = Resolve(caller, expectedKeyId, new CallInfo(call.Operation), crossAccount: true);
+            var expected = Resolve(caller, expectedKeyId, call, crossAccount: true);
+            call.KeyArn = key.Arn; // the call is counted against the key that made the blob
             if (expected.KeyId != key.KeyId)
             {
                 throw new KmsException(KmsErrors.IncorrectKey, "The key ID in the request does not identify a KMS key that can perform this operation.");

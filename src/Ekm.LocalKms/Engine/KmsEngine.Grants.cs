@@ -264,6 +264,12 @@ public sealed partial class KmsEngine
         List<KmsAlias> aliases;
         lock (_gate)
         {
+            // Deleting a key (when its waiting period ends) deletes its aliases.
+            foreach (var key in _keys.Values.Where(k => k.Account == caller.Account && k.Region == caller.Region).ToList())
+            {
+                PurgeIfDeleted(key);
+            }
+
             aliases = _aliases.Values
                 .Where(a => a.Account == caller.Account && a.Region == caller.Region && (targetId is null || a.TargetKeyId == targetId))
                 .OrderBy(a => a.AliasName, StringComparer.Ordinal)

@@ -103,13 +103,14 @@ public sealed partial class KmsEngine
 
     private object ScheduleKeyDeletion(Caller caller, KmsRequest request, CallInfo call)
     {
-        var key = Resolve(caller, request.RequiredText("KeyId"), call, crossAccount: false);
+        // Input constraints are checked before the key is looked up, as AWS does.
         var days = request.Number("PendingWindowInDays") ?? 30;
         if (days is < 7 or > 30)
         {
             throw KmsErrors.ValidationFailed("1 validation error detected: Value at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30");
         }
 
+        var key = Resolve(caller, request.RequiredText("KeyId"), call, crossAccount: false);
         Authorize(caller, key, "ScheduleKeyDeletion");
         lock (_gate)
         {
@@ -198,13 +199,13 @@ public sealed partial class KmsEngine
 
     private object EnableKeyRotation(Caller caller, KmsRequest request, CallInfo call)
     {
-        var key = Resolve(caller, request.RequiredText("KeyId"), call, crossAccount: false);
         var period = request.Number("RotationPeriodInDays") ?? 365;
         if (period is < 90 or > 2560)
         {
             throw KmsErrors.ValidationFailed("1 validation error detected: Value at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560");
         }
 
+        var key = Resolve(caller, request.RequiredText("KeyId"), call, crossAccount: false);
         Authorize(caller, key, "EnableKeyRotation");
         RequireEnabled(key);
         RequireRotatable(key);
@@ -242,12 +243,14 @@ public sealed partial class KmsEngine
         RequireRotatable(key);
         lock (_gate)
         {
+            // AWS reports rotation off while a key is pending deletion; cancelling brings the setting back.
+            var rotating = key.RotationEnabled && key.State != KeyState.PendingDeletion;
             return new
             {
                 KeyId = key.Arn,
-                KeyRotationEnabled = key.RotationEnabled,
-                RotationPeriodInDays = key.RotationEnabled ? key.RotationPeriodInDays : (int?)null,
-                NextRotationDate = key.NextRotationDate is { } next ? Epoch(next) : (double?)null,
+                KeyRotationEnabled = rotating,
+                RotationPeriodInDays = rotating ? key.RotationPeriodInDays : (int?)null,
+                NextRotationDate = rotating && key.NextRotationDate is { } next ? Epoch(next) : (double?)null,
                 OnDemandRotationStartDate = key.OnDemandRotationStartDate is { } start ? Epoch(start) : (double?)null,
             };
         }

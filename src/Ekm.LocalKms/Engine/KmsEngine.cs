@@ -55,6 +55,7 @@ public sealed partial class KmsEngine
         var call = new CallInfo(operation);
         try
         {
+            call.DrawFaults(Faults, keyId: null);
             var result = operation switch
             {
                 "CreateKey" => CreateKey(caller, request, call),
@@ -87,7 +88,7 @@ public sealed partial class KmsEngine
             };
             if (call.FaultDelay is { } delay)
             {
-                await Task.Delay(delay, _time);
+                await Task.Delay(delay); // injected latency is wall-clock time, whatever the engine's clock
             }
 
             Counters.Record(operation, call.KeyArn, "Success");
@@ -97,7 +98,7 @@ public sealed partial class KmsEngine
         {
             if (call.FaultDelay is { } delay)
             {
-                await Task.Delay(delay, _time);
+                await Task.Delay(delay); // injected latency is wall-clock time, whatever the engine's clock
             }
 
             Counters.Record(operation, call.KeyArn, ex.Code);
@@ -107,11 +108,30 @@ public sealed partial class KmsEngine
 
     private sealed class CallInfo(string operation)
     {
+        private readonly HashSet<string> _keysDrawn = new(StringComparer.Ordinal);
+
         public string Operation { get; } = operation;
 
         public string? KeyArn { get; set; }
 
-        public TimeSpan? FaultDelay { get; set; }
+        public TimeSpan? FaultDelay { get; private set; }
+
+        /// <summary>
+        /// Draws the faults for this call and a key, once per key: a Decrypt that names its key
+        /// resolves it twice, and a second draw would raise the rate a rule promises.
+        /// </summary>
+        public void DrawFaults(FaultInjector faults, string? keyId)
+        {
+            if (keyId is not null && !_keysDrawn.Add(keyId))
+            {
+                return;
+            }
+
+            if (faults.Before(Operation, keyId) is { } delay)
+            {
+                FaultDelay = (FaultDelay ?? TimeSpan.Zero) + delay;
+            }
+        }
     }
 
     // ---- key resolution, authorization and state --------------------------------------------
@@ -182,7 +202,7 @@ public sealed partial class KmsEngine
 
             RotateIfDue(key);
             call.KeyArn = key.Arn;
-            call.FaultDelay = Faults.Before(call.Operation, key.KeyId);
+            call.DrawFaults(Faults, key.KeyId);
             return key;
         }
     }
@@ -222,10 +242,17 @@ public sealed partial class KmsEngine
 
     private void RotateIfDue(KmsKey key)
     {
-        if (key.RotationEnabled && key.State == KeyState.Enabled && key.NextRotationDate <= _time.GetUtcNow())
+        // One rotation per period that has passed, each dated when it was due, as AWS rotates on schedule.
+        var rotated = false;
+        while (key.RotationEnabled && key.State == KeyState.Enabled && key.NextRotationDate is { } due && due <= _time.GetUtcNow())
         {
-            AddMaterial(key, "AUTOMATIC");
-            key.NextRotationDate = _time.GetUtcNow().AddDays(key.RotationPeriodInDays);
+            AddMaterial(key, "AUTOMATIC", due);
+            key.NextRotationDate = due.AddDays(key.RotationPeriodInDays);
+            rotated = true;
+        }
+
+        if (rotated)
+        {
             _store.SaveKey(key);
         }
     }
@@ -342,12 +369,12 @@ public sealed partial class KmsEngine
         }
     }
 
-    private void AddMaterial(KmsKey key, string? rotationType)
+    private void AddMaterial(KmsKey key, string? rotationType, DateTimeOffset? at = null)
     {
         key.Material.Add(RandomNumberGenerator.GetBytes(32));
         if (rotationType is not null)
         {
-            key.Rotations.Add(new RotationRecord(_time.GetUtcNow(), rotationType));
+            key.Rotations.Add(new RotationRecord(at ?? _time.GetUtcNow(), rotationType));
         }
     }
 

@@ -43,13 +43,18 @@ public sealed class FaultInjector
         }
     }
 
-    /// <summary>Throws the fault a matching rule draws; returns the latency to add to the call, if any.</summary>
+    /// <summary>
+    /// Throws the fault a matching rule draws; returns the latency to add to the call, if any.
+    /// Without a key it draws the rules for any key (once at the start of every call, so they reach
+    /// calls such as CreateKey and ListKeys that name no key); with a key, the rules naming that key.
+    /// Either way a rule is drawn once per call, so its rate is the rate callers see.
+    /// </summary>
     public TimeSpan? Before(string operation, string? keyId)
     {
         TimeSpan? latency = null;
         lock (_gate)
         {
-            foreach (var rule in _rules.Where(r => r.Matches(operation, keyId)))
+            foreach (var rule in _rules.Where(r => (r.KeyId is null) == (keyId is null) && r.Matches(operation, keyId)))
             {
                 if (rule.Latency > TimeSpan.Zero)
                 {

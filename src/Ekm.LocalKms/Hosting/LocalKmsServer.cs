@@ -115,17 +115,27 @@ public sealed class LocalKmsServer : IAsyncDisposable
                 await JsonSerializer.SerializeAsync(context.Response.Body, result, result.GetType(), ResponseJson, context.RequestAborted);
             }
         }
+        catch (Exception ex) when (ex is not KmsException && ex is not OperationCanceledException)
+        {
+            // A fault of the local KMS itself: answered as AWS answers its own, never as a bare 500.
+            await WriteErrorAsync(context, new KmsException(KmsErrors.Internal, "The local KMS failed: " + ex.GetType().Name, 500));
+        }
         catch (KmsException ex)
         {
-            context.Response.StatusCode = ex.Status;
-            context.Response.ContentType = JsonContentType;
-            context.Response.Headers["x-amzn-ErrorType"] = ex.Code;
-            await JsonSerializer.SerializeAsync(context.Response.Body, new Dictionary<string, string>
-            {
-                ["__type"] = ex.Code,
-                ["message"] = ex.Message,
-            }, ResponseJson, context.RequestAborted);
+            await WriteErrorAsync(context, ex);
         }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext context, KmsException ex)
+    {
+        context.Response.StatusCode = ex.Status;
+        context.Response.ContentType = JsonContentType;
+        context.Response.Headers["x-amzn-ErrorType"] = ex.Code;
+        await JsonSerializer.SerializeAsync(context.Response.Body, new Dictionary<string, string>
+        {
+            ["__type"] = ex.Code,
+            ["message"] = ex.Message,
+        }, ResponseJson, context.RequestAborted);
     }
 
     /// <summary>

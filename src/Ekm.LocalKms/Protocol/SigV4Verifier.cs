@@ -58,6 +58,19 @@ internal sealed partial class SigV4Verifier
             throw new KmsException(KmsErrors.IncompleteSignature, "The X-Amz-Date header is missing or does not match the credential scope date.");
         }
 
+        if (service != "kms" || !signedHeaders.Split(';').Contains("host"))
+        {
+            throw new KmsException(KmsErrors.InvalidSignature, "Credential should be scoped to the 'kms' service, and the host header must be signed.");
+        }
+
+        // Signatures are valid for 15 minutes either side of the server's wall clock, as in AWS.
+        if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var signedAt)
+            || (DateTimeOffset.UtcNow - signedAt).Duration() > TimeSpan.FromMinutes(15))
+        {
+            throw new KmsException(KmsErrors.InvalidSignature, $"Signature expired or not yet current: {amzDate} is more than 15 minutes from the server's time.");
+        }
+
         var payloadHash = Convert.ToHexStringLower(SHA256.HashData(body));
         var canonical = new StringBuilder()
             .Append(request.Method).Append('\n')

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Ekm.LocalKms.Engine;
 using Microsoft.Data.Sqlite;
 
@@ -10,13 +11,15 @@ namespace Ekm.LocalKms.Storage;
 /// </summary>
 public sealed class SqliteKmsStore : IKmsStore, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    // Enum members by name, so a key state added to the model later does not renumber stored keys.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Converters = { new JsonStringEnumConverter() } };
     private readonly SqliteConnection _connection;
 
     public SqliteKmsStore(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path }.ToString());
+        // One connection for the store's lifetime: unpooled, so disposing the store closes the file.
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
         Execute("""
             PRAGMA journal_mode = WAL;
