@@ -11,4 +11,8 @@ public static class StorageNames
     /// needs a state name of its own or two classes sharing a key overwrite each other.
     /// </summary>
     public const string KeyState = "ekm-key";
+
+    public const string AuditState = "ekm-audit";
+
+    public const string TenantDirectory = "ekm-tenant-directory";
 }

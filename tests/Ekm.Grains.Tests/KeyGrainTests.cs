@@ -14,7 +14,11 @@ public sealed class KeyGrainTests : IDisposable
         await using var cluster = await SqliteCluster.StartAsync(Database);
         var status = await cluster.Grains.GetGrain<IKeyGrain>("fresh").GetStatusAsync();
 
-        Assert.Equal(new TenantKeyStatus("fresh", KeyManagementMode.CloudKeyManagement, new EkmAvailability(false, null, null)), status);
+        Assert.Equal(KeyManagementMode.CloudKeyManagement, status.Mode);
+        Assert.Equal(new EkmAvailability(false, null, null), status.Availability);
+        Assert.Null(status.KeyArn);
+        Assert.Empty(status.History);
+        Assert.Equal(KeyHealth.NotChecked, status.Health);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Ekm.Host.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Ekm.Host.Tests;
 
@@ -12,6 +13,9 @@ namespace Ekm.Host.Tests;
 internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys) : WebApplicationFactory<Program>
 {
     public TestKeys Keys { get; } = keys;
+
+    /// <summary>Every log record the host writes, at every level, for tests that inspect logs.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -27,6 +31,10 @@ internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys) : WebA
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureLogging(logging => logging
+            .AddProvider(Logs)
+            .AddFilter<CapturedLogs>(null, LogLevel.Trace));
     }
 
     public HttpClient ClientWith(string apiKey)

@@ -1,36 +1,400 @@
+using System.Security.Cryptography;
+using Ekm.Grains.Kms;
 using Ekm.Grains.Telemetry;
 using Ekm.Keys;
+using Ekm.Problems;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Streams;
 
 namespace Ekm.Grains.Keys;
 
-/// <summary>The single authority for one tenant's keys (DESIGN §2).</summary>
+/// <summary>
+/// The single authority for one tenant's keys (DESIGN §2, §5). Non-reentrant: every lifecycle
+/// change runs alone, so 100 concurrent requests end in one consistent state.
+/// </summary>
 internal sealed class KeyGrain(
     [PersistentState(StorageNames.KeyState, StorageNames.GrainStorage)] IPersistentState<KeyState> state,
+    [PersistentState(StorageNames.AuditState, StorageNames.GrainStorage)] IPersistentState<AuditState> audit,
+    IKms kms,
+    KeyValidator validator,
+    IVendorKey vendorKey,
+    IOptions<KeyOptions> options,
+    IOptions<TermsOptions> terms,
     TimeProvider time,
     EkmMetrics metrics,
-    ILogger<KeyGrain> logger) : Grain, IKeyGrain
+    ILogger<KeyGrain> logger) : Grain, IKeyGrain, IRemindable
 {
+    private const string HealthReminder = "key-health";
+    private const string SystemActor = "system";
+
     private string TenantId => this.GetPrimaryKeyString();
+
+    private KeyState S => state.State;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.PendingKeyArn is not null)
+        {
+            // A key update was interrupted (silo crash): finish it, or roll it back if the old key is gone.
+            await ResumeUpdateAsync(cancellationToken);
+        }
+
+        if (S.Mode == KeyManagementMode.EnterpriseKeyManagement)
+        {
+            await this.RegisterOrUpdateReminder(HealthReminder, options.Value.HealthCheckPeriod, options.Value.HealthCheckPeriod, cancellationToken);
+        }
+    }
 
     public Task<TenantKeyStatus> GetStatusAsync() => Task.FromResult(Snapshot());
 
     public async Task<TenantKeyStatus> SetAvailabilityAsync(bool activated, string actor)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
-        if (state.State.EkmActivated == activated && state.RecordExists)
+        if (!activated && S.Mode == KeyManagementMode.EnterpriseKeyManagement)
+        {
+            throw new EkmProblemException(ProblemSlugs.EkmIrreversible,
+                "This tenant uses Enterprise Key Management, which cannot be turned off: there is no way back to Cloud Key Management.");
+        }
+
+        if (S.EkmActivated == activated && state.RecordExists)
         {
             return Snapshot();
         }
 
-        state.State.EkmActivated = activated;
-        state.State.AvailabilityChangedBy = actor;
-        state.State.AvailabilityChangedAt = time.GetUtcNow();
-        await WriteStateAsync();
+        S.EkmActivated = activated;
+        S.AvailabilityChangedBy = actor;
+        S.AvailabilityChangedAt = time.GetUtcNow();
+        await SaveAsync(KeyEventKind.AvailabilityChanged, actor, null, activated ? "activated" : "deactivated");
 
         metrics.AvailabilityChanged(activated);
         KeyGrainLog.AvailabilityChanged(logger, TenantId, activated, actor);
         return Snapshot();
+    }
+
+    public async Task<KeyValidation> ValidateKeyAsync(string keyArn, string actor)
+    {
+        RequireActivated();
+        var validation = await validator.ValidateAsync(TenantId, keyArn);
+        await AppendAuditAsync(KeyEventKind.KeyValidated, actor, validation.KeyArn, null);
+        return validation;
+    }
+
+    public async Task<TenantKeyStatus> EnableAsync(EnableEkm request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequireActivated();
+        if (S.Mode == KeyManagementMode.EnterpriseKeyManagement)
+        {
+            // The same request again is answered with the state it produced; anything else is a different request.
+            if (await IsCurrentKeyAsync(request.KeyArn))
+            {
+                return Snapshot();
+            }
+
+            throw new EkmProblemException(ProblemSlugs.EkmAlreadyEnabled,
+                "Enterprise Key Management is already enabled for this tenant. To use another key, update the key ARN instead.");
+        }
+
+        if (!request.AcceptTerms || request.TermsVersion != terms.Value.Version)
+        {
+            throw new EkmProblemException(ProblemSlugs.TermsNotAccepted,
+                $"Accept the current Enterprise Key Management terms (version {terms.Value.Version}, at /api/ekm/terms) to enable it.");
+        }
+
+        var validation = await validator.ValidateAsync(TenantId, request.KeyArn);
+        await EnsureTenantKeyAsync();
+        var rewrapped = await kms.ReEncryptAsync(S.WrappedTenantKey!, S.WrappingKeyArn!, validation.KeyArn, TenantId);
+
+        var now = time.GetUtcNow();
+        S.Mode = KeyManagementMode.EnterpriseKeyManagement;
+        S.WrappingKeyArn = validation.KeyArn;
+        S.WrappedTenantKey = rewrapped; // the vendor-wrapped copy is gone with this write
+        S.KeyEpoch++;
+        S.Terms = new TermsAcceptance(terms.Value.Version, request.Actor, now);
+        S.History.Add(new KeyArnPeriod(validation.KeyArn, now, null));
+        S.Health = new KeyHealth(KeyHealthStatus.Healthy, null, now, now);
+        await SaveAsync(KeyEventKind.EkmEnabled, request.Actor, validation.KeyArn, $"terms {terms.Value.Version} accepted");
+        await GrainFactory.GetGrain<ITenantDirectoryGrain>(0).AddAsync(TenantId);
+        await this.RegisterOrUpdateReminder(HealthReminder, options.Value.HealthCheckPeriod, options.Value.HealthCheckPeriod);
+        KeyGrainLog.EkmEnabled(logger, TenantId, validation.KeyArn, request.Actor);
+        return Snapshot();
+    }
+
+    public async Task<TenantKeyStatus> UpdateKeyAsync(string keyArn, string actor)
+    {
+        if (S.PendingKeyArn is not null)
+        {
+            await ResumeUpdateAsync(CancellationToken.None);
+        }
+
+        if (S.Mode != KeyManagementMode.EnterpriseKeyManagement)
+        {
+            throw new EkmProblemException(ProblemSlugs.EkmNotEnabled,
+                "Enterprise Key Management is not enabled for this tenant: enable it with a key first.");
+        }
+
+        if (await IsCurrentKeyAsync(keyArn))
+        {
+            return Snapshot();
+        }
+
+        var validation = await validator.ValidateAsync(TenantId, keyArn);
+        if (validation.KeyArn == S.WrappingKeyArn)
+        {
+            return Snapshot();
+        }
+
+        // Written down first: a crash from here on resumes (or rolls back) on the next activation.
+        S.PendingKeyArn = validation.KeyArn;
+        S.PendingRequestedBy = actor;
+        await SaveAsync(KeyEventKind.KeyUpdateStarted, actor, validation.KeyArn, $"from {S.WrappingKeyArn}");
+        await CompleteUpdateAsync(CancellationToken.None);
+        return Snapshot();
+    }
+
+    public async Task<KeyHealth> CheckHealthAsync(string actor)
+    {
+        if (S.Mode != KeyManagementMode.EnterpriseKeyManagement || S.WrappedTenantKey is null)
+        {
+            return S.Health;
+        }
+
+        if (S.PendingKeyArn is not null)
+        {
+            await ResumeUpdateAsync(CancellationToken.None);
+        }
+
+        var now = time.GetUtcNow();
+        var previous = S.Health;
+        KeyHealth verdict;
+        try
+        {
+            var plaintext = await kms.DecryptAsync(S.WrappingKeyArn!, S.WrappedTenantKey, TenantId);
+            CryptographicOperations.ZeroMemory(plaintext);
+            verdict = new KeyHealth(KeyHealthStatus.Healthy, null, now, previous.Status == KeyHealthStatus.Healthy ? previous.Since : now);
+        }
+        catch (EkmProblemException ex) when (AwsKms.IsRevocation(ex.Slug))
+        {
+            verdict = new KeyHealth(KeyHealthStatus.Revoked, ex.Slug, now, previous.Status == KeyHealthStatus.Revoked ? previous.Since : now);
+        }
+        catch (EkmProblemException ex) when (ex.Slug == ProblemSlugs.KmsUnavailable)
+        {
+            // A passing fault says nothing about the key: a revoked tenant stays revoked, a healthy one is "unavailable".
+            verdict = previous.Status == KeyHealthStatus.Revoked
+                ? previous with { CheckedAt = now }
+                : new KeyHealth(KeyHealthStatus.Unavailable, ex.Slug, now, previous.Status == KeyHealthStatus.Unavailable ? previous.Since : now);
+        }
+
+        S.Health = verdict;
+        var kind = (previous.Status, verdict.Status) switch
+        {
+            (not KeyHealthStatus.Revoked, KeyHealthStatus.Revoked) => KeyEventKind.Revoked,
+            (KeyHealthStatus.Revoked, KeyHealthStatus.Healthy) => KeyEventKind.Recovered,
+            _ => KeyEventKind.HealthChecked,
+        };
+        if (kind == KeyEventKind.Revoked)
+        {
+            S.KeyEpoch++;
+            metrics.Revoked(verdict.Reason!);
+            KeyGrainLog.Revoked(logger, TenantId, S.WrappingKeyArn!, verdict.Reason!);
+        }
+        else if (kind == KeyEventKind.Recovered)
+        {
+            KeyGrainLog.Recovered(logger, TenantId, S.WrappingKeyArn!);
+        }
+
+        // Verdict changes (status or reason) go to the audit log; a probe that finds nothing new only
+        // updates the state and tells watchers it looked (DESIGN §2: health checks are key events).
+        var detail = verdict.Reason ?? verdict.Status.ToString();
+        if (kind != KeyEventKind.HealthChecked || previous.Status != verdict.Status || previous.Reason != verdict.Reason)
+        {
+            await SaveAsync(kind, actor, S.WrappingKeyArn, detail);
+        }
+        else
+        {
+            await WriteStateAsync();
+            await PublishAsync(NewEvent(kind, actor, S.WrappingKeyArn, detail));
+        }
+
+        return verdict;
+    }
+
+    public Task<AuditLog> GetAuditAsync()
+    {
+        var entries = audit.State.Entries;
+        return Task.FromResult(new AuditLog(entries.AsEnumerable().Reverse().ToList(), AuditChain.Verify(TenantId, entries)));
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == HealthReminder ? CheckHealthAsync("health-probe") : Task.CompletedTask;
+
+    private void RequireActivated()
+    {
+        if (!S.EkmActivated)
+        {
+            throw new EkmProblemException(ProblemSlugs.EkmNotActivated,
+                "Enterprise Key Management is not activated for this tenant. Ask support to activate it.");
+        }
+    }
+
+    /// <summary>Under Cloud Key Management the tenant key is made on first need, wrapped by the vendor key.</summary>
+    private async Task EnsureTenantKeyAsync()
+    {
+        if (S.WrappedTenantKey is not null)
+        {
+            return;
+        }
+
+        S.WrappingKeyArn = vendorKey.KeyArn;
+        S.WrappedTenantKey = await kms.GenerateWrappedKeyAsync(vendorKey.KeyArn, TenantId);
+        await WriteStateAsync();
+    }
+
+    private async Task ResumeUpdateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CompleteUpdateAsync(cancellationToken);
+        }
+        catch (EkmProblemException ex) when (ex.Slug == ProblemSlugs.OldKeyUnavailable || AwsKms.IsRevocation(ex.Slug))
+        {
+            // Rolled back and recorded by CompleteUpdateAsync; activation goes on with the current key.
+        }
+        catch (EkmProblemException ex) when (ex.Slug == ProblemSlugs.KmsUnavailable)
+        {
+            // KMS is not answering: the update stays pending (the current key still serves) and is
+            // resumed by the next update, health check or activation. The tenant stays usable meanwhile.
+            KeyGrainLog.UpdateStillPending(logger, TenantId, S.PendingKeyArn!);
+        }
+    }
+
+    /// <summary>ReEncrypt old → new, then switch in one write. Repeating it is harmless: the old blob is only replaced by the switch.</summary>
+    private async Task CompleteUpdateAsync(CancellationToken cancellationToken)
+    {
+        var target = S.PendingKeyArn!;
+        var actor = S.PendingRequestedBy ?? SystemActor;
+        byte[] rewrapped;
+        try
+        {
+            rewrapped = await kms.ReEncryptAsync(S.WrappedTenantKey!, S.WrappingKeyArn!, target, TenantId, cancellationToken);
+        }
+        catch (EkmProblemException ex) when (AwsKms.IsRevocation(ex.Slug))
+        {
+            // Nothing changes: the tenant key stays with the current key, the update is abandoned.
+            S.PendingKeyArn = null;
+            S.PendingRequestedBy = null;
+            await SaveAsync(KeyEventKind.KeyUpdateRolledBack, actor, target, ex.Slug);
+            if (await CurrentKeyWorksAsync(cancellationToken))
+            {
+                throw; // the new key refused
+            }
+
+            throw new EkmProblemException(ProblemSlugs.OldKeyUnavailable,
+                $"The current key {S.WrappingKeyArn} can no longer be used, so the tenant key cannot be moved to the new key. Re-enable the current key in AWS KMS until the update completes; nothing was changed.");
+        }
+
+        var now = time.GetUtcNow();
+        var old = S.WrappingKeyArn;
+        S.WrappingKeyArn = target;
+        S.WrappedTenantKey = rewrapped;
+        S.KeyEpoch++;
+        S.PendingKeyArn = null;
+        S.PendingRequestedBy = null;
+        for (var i = 0; i < S.History.Count; i++)
+        {
+            if (S.History[i].To is null)
+            {
+                S.History[i] = S.History[i] with { To = now };
+            }
+        }
+
+        S.History.Add(new KeyArnPeriod(target, now, null));
+        S.Health = new KeyHealth(KeyHealthStatus.Healthy, null, now, now);
+        await SaveAsync(KeyEventKind.KeyUpdated, actor, target, $"from {old}; the old key is no longer used and may be disabled");
+        KeyGrainLog.KeyUpdated(logger, TenantId, old!, target, actor);
+    }
+
+    /// <summary>Whether an ARN as sent (key or alias ARN) names the key in use now.</summary>
+    private async Task<bool> IsCurrentKeyAsync(string keyArnText)
+    {
+        if (!KeyArn.TryParse(keyArnText, out var arn, out _))
+        {
+            return false;
+        }
+
+        if (arn.ToString() == S.WrappingKeyArn || !arn.IsAlias)
+        {
+            return arn.ToString() == S.WrappingKeyArn;
+        }
+
+        try
+        {
+            return (await kms.DescribeKeyAsync(arn.ToString())).Arn == S.WrappingKeyArn;
+        }
+        catch (EkmProblemException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> CurrentKeyWorksAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var plaintext = await kms.DecryptAsync(S.WrappingKeyArn!, S.WrappedTenantKey!, TenantId, cancellationToken);
+            CryptographicOperations.ZeroMemory(plaintext);
+            return true;
+        }
+        catch (EkmProblemException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes the key state and appends the event to the audit log, then publishes it.</summary>
+    private async Task SaveAsync(KeyEventKind kind, string actor, string? keyArn, string? detail)
+    {
+        await WriteStateAsync();
+        await AppendAuditAsync(kind, actor, keyArn, detail);
+    }
+
+    private async Task AppendAuditAsync(KeyEventKind kind, string actor, string? keyArn, string? detail)
+    {
+        var e = NewEvent(kind, actor, keyArn, detail);
+        audit.State.Entries.Add(AuditChain.Append(audit.State.Entries, e));
+        try
+        {
+            await audit.WriteStateAsync();
+        }
+        catch
+        {
+            // As with the key state: the write may or may not have landed, so the next call starts
+            // again from what is stored rather than from a chain (and ETag) that may differ from it.
+            audit.State.Entries.RemoveAt(audit.State.Entries.Count - 1);
+            DeactivateOnIdle();
+            throw;
+        }
+
+        await PublishAsync(e);
+    }
+
+    private KeyEvent NewEvent(KeyEventKind kind, string actor, string? keyArn, string? detail) =>
+        new(TenantId, kind, time.GetUtcNow(), actor, keyArn, S.KeyEpoch, detail);
+
+    private async Task PublishAsync(KeyEvent e)
+    {
+        try
+        {
+            await this.GetStreamProvider(KeyStreams.Provider)
+                .GetStream<KeyEvent>(StreamId.Create(KeyStreams.Namespace, TenantId))
+                .OnNextAsync(e);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Streams are for watchers; the audit log and the state are the record.
+            KeyGrainLog.PublishFailed(logger, ex, TenantId, e.Kind.ToString());
+        }
     }
 
     private async Task WriteStateAsync()
@@ -50,6 +414,14 @@ internal sealed class KeyGrain(
 
     private TenantKeyStatus Snapshot() => new(
         TenantId,
-        state.State.Mode,
-        new EkmAvailability(state.State.EkmActivated, state.State.AvailabilityChangedBy, state.State.AvailabilityChangedAt));
+        S.Mode,
+        new EkmAvailability(S.EkmActivated, S.AvailabilityChangedBy, S.AvailabilityChangedAt))
+    {
+        KeyArn = S.Mode == KeyManagementMode.EnterpriseKeyManagement ? S.WrappingKeyArn : null,
+        Health = S.Health,
+        Terms = S.Terms,
+        PendingKeyArn = S.PendingKeyArn,
+        History = [.. S.History],
+        KeyEpoch = S.KeyEpoch,
+    };
 }

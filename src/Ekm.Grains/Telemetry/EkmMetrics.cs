@@ -8,6 +8,7 @@ public sealed class EkmMetrics
     public const string MeterName = "Ekm";
 
     private readonly Counter<long> _availabilityChanges;
+    private readonly Counter<long> _revocations;
 
     public EkmMetrics(IMeterFactory meterFactory)
     {
@@ -17,7 +18,13 @@ public sealed class EkmMetrics
             "ekm.availability.changes",
             unit: "{change}",
             description: "Enterprise Key Management availability changes made by support, by new value.");
+        _revocations = meter.CreateCounter<long>(
+            "ekm.revocations",
+            unit: "{revocation}",
+            description: "Tenants found revoked (their key refuses the vendor), by reason.");
     }
+
+    public void Revoked(string reason) => _revocations.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void AvailabilityChanged(bool activated) =>
         _availabilityChanges.Add(1, new KeyValuePair<string, object?>("activated", activated));

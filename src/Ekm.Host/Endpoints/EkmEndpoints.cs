@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ekm.Host.Endpoints;
 
-/// <summary>Tenant key-management endpoints (DESIGN §10).</summary>
+/// <summary>Tenant key-management endpoints (DESIGN §10). Refusals from the KeyGrain become problems.</summary>
 internal static class EkmEndpoints
 {
     public static IEndpointRouteBuilder MapEkmEndpoints(this IEndpointRouteBuilder app)
@@ -17,7 +17,27 @@ internal static class EkmEndpoints
         tenants.MapGet("", GetStatusAsync)
             .RequireAuthorization(EkmPolicies.TenantRead)
             .WithName("GetTenantEkm")
-            .WithSummary("The tenant's key management mode, Enterprise Key Management availability and status line.");
+            .WithSummary("The tenant's key management mode, availability, key ARN, status line, health and history.");
+        tenants.MapPost("/validate", ValidateAsync)
+            .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .WithName("ValidateKeyArn")
+            .WithSummary("Runs every check on a key ARN; saves nothing.");
+        tenants.MapPost("/enable", EnableAsync)
+            .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .WithName("EnableEkm")
+            .WithSummary("Switches the tenant to Enterprise Key Management with the key, accepting the terms. One way.");
+        tenants.MapPut("/key", UpdateKeyAsync)
+            .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .WithName("UpdateKeyArn")
+            .WithSummary("Moves the tenant key to a new customer key (the old key must stay enabled until this completes).");
+        tenants.MapPost("/health-check", CheckHealthAsync)
+            .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .WithName("CheckKeyHealth")
+            .WithSummary("Probes the tenant's key now.");
+        tenants.MapGet("/audit", GetAuditAsync)
+            .RequireAuthorization(EkmPolicies.TenantRead)
+            .WithName("GetKeyAudit")
+            .WithSummary("The tenant's key events, newest first, with the hash chain verified.");
 
         var support = app.MapGroup("/api/support/tenants/{tenantId}/ekm")
             .AddEndpointFilter<TenantIdFilter>()
@@ -30,18 +50,61 @@ internal static class EkmEndpoints
     }
 
     private static async Task<Ok<TenantEkmView>> GetStatusAsync(string tenantId, IGrainFactory grains) =>
-        TypedResults.Ok(TenantEkmView.From(await grains.GetGrain<IKeyGrain>(tenantId).GetStatusAsync()));
+        TypedResults.Ok(TenantEkmView.From(await Key(grains, tenantId).GetStatusAsync()));
 
     private static async Task<Results<Ok<TenantEkmView>, ProblemHttpResult>> SetAvailabilityAsync(
         string tenantId, AvailabilityRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
         if (body?.Activated is not { } activated)
         {
-            return ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
-                "Send a JSON object with a boolean 'activated', e.g. {\"activated\": true}.");
+            return MissingBody("a boolean 'activated', e.g. {\"activated\": true}");
         }
 
-        var status = await grains.GetGrain<IKeyGrain>(tenantId).SetAvailabilityAsync(activated, user.Actor());
-        return TypedResults.Ok(TenantEkmView.From(status));
+        return TypedResults.Ok(TenantEkmView.From(await Key(grains, tenantId).SetAvailabilityAsync(activated, user.Actor())));
     }
+
+    private static async Task<Results<Ok<KeyValidation>, ProblemHttpResult>> ValidateAsync(
+        string tenantId, KeyArnRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (body is null)
+        {
+            return MissingBody("a string 'keyArn'");
+        }
+
+        return TypedResults.Ok(await Key(grains, tenantId).ValidateKeyAsync(body.KeyArn ?? "", user.Actor()));
+    }
+
+    private static async Task<Results<Ok<TenantEkmView>, ProblemHttpResult>> EnableAsync(
+        string tenantId, EnableRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (body is null)
+        {
+            return MissingBody("'keyArn', 'acceptTerms' and 'termsVersion'");
+        }
+
+        var request = new EnableEkm(body.KeyArn ?? "", body.AcceptTerms ?? false, body.TermsVersion, user.Actor());
+        return TypedResults.Ok(TenantEkmView.From(await Key(grains, tenantId).EnableAsync(request)));
+    }
+
+    private static async Task<Results<Ok<TenantEkmView>, ProblemHttpResult>> UpdateKeyAsync(
+        string tenantId, KeyArnRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (body is null)
+        {
+            return MissingBody("a string 'keyArn'");
+        }
+
+        return TypedResults.Ok(TenantEkmView.From(await Key(grains, tenantId).UpdateKeyAsync(body.KeyArn ?? "", user.Actor())));
+    }
+
+    private static async Task<Ok<KeyHealth>> CheckHealthAsync(string tenantId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await Key(grains, tenantId).CheckHealthAsync(user.Actor()));
+
+    private static async Task<Ok<AuditLog>> GetAuditAsync(string tenantId, IGrainFactory grains) =>
+        TypedResults.Ok(await Key(grains, tenantId).GetAuditAsync());
+
+    private static IKeyGrain Key(IGrainFactory grains, string tenantId) => grains.GetGrain<IKeyGrain>(tenantId);
+
+    private static ProblemHttpResult MissingBody(string what) =>
+        ProblemResults.Result(ProblemSlugs.InvalidRequestBody, $"Send a JSON object with {what}.");
 }

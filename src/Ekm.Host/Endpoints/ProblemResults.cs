@@ -18,9 +18,13 @@ internal static class ProblemResults
         ProblemSlugs.Unauthenticated => StatusCodes.Status401Unauthorized,
         ProblemSlugs.Forbidden => StatusCodes.Status403Forbidden,
         ProblemSlugs.NotFound => StatusCodes.Status404NotFound,
-        ProblemSlugs.EkmNotActivated or ProblemSlugs.EkmIrreversible => StatusCodes.Status409Conflict,
+        ProblemSlugs.EkmNotActivated or ProblemSlugs.EkmIrreversible or ProblemSlugs.EkmAlreadyEnabled
+            or ProblemSlugs.EkmNotEnabled or ProblemSlugs.OldKeyUnavailable or ProblemSlugs.KeyRevoked => StatusCodes.Status409Conflict,
+        // The ARN is well formed but KMS says the key cannot serve: the request is understood and refused.
+        ProblemSlugs.KeyNotFound or ProblemSlugs.KeyAccessDenied or ProblemSlugs.KeyDisabled or ProblemSlugs.KeyPendingDeletion
+            or ProblemSlugs.WrongKeySpec or ProblemSlugs.WrongKeyUsage => StatusCodes.Status422UnprocessableEntity,
         ProblemSlugs.InternalError => StatusCodes.Status500InternalServerError,
-        ProblemSlugs.ServiceUnavailable => StatusCodes.Status503ServiceUnavailable,
+        ProblemSlugs.ServiceUnavailable or ProblemSlugs.KmsUnavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -44,6 +48,9 @@ internal static class ProblemResults
         ProblemSlugs.NotFound => "Not found",
         ProblemSlugs.EkmNotActivated => "Enterprise Key Management is not activated",
         ProblemSlugs.EkmIrreversible => "Enterprise Key Management cannot be turned off",
+        ProblemSlugs.TermsNotAccepted => "Terms not accepted",
+        ProblemSlugs.KmsUnavailable => "AWS KMS unavailable",
+        ProblemSlugs.OldKeyUnavailable => "Current key unavailable",
         ProblemSlugs.ServiceUnavailable => "Service unavailable",
         ProblemSlugs.InternalError => "Internal error",
         _ => "Request refused",

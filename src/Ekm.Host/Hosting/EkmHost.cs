@@ -1,11 +1,14 @@
 using System.Net;
 using System.Text.Json.Serialization;
 using Ekm.Grains;
+using Ekm.Grains.Keys;
+using Ekm.Grains.Kms;
 using Ekm.Grains.Telemetry;
 using Ekm.Host.Auth;
 using Ekm.Host.Endpoints;
 using Ekm.Host.Health;
 using Ekm.Host.Kms;
+using Ekm.Keys;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -44,7 +47,22 @@ internal static class EkmHost
         // Before the silo: the local KMS is up before any grain can call it.
         services.AddSingleton<EmbeddedLocalKms>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedLocalKms>());
-        services.AddSingleton(KmsClientFactory.Create);
+        services.AddSingleton<KmsClientProvider>();
+        services.AddSingleton<IKmsClientProvider>(sp => sp.GetRequiredService<KmsClientProvider>());
+        services.AddSingleton(sp => sp.GetRequiredService<IKmsClientProvider>().ForRegion(sp.GetRequiredService<IOptions<KmsOptions>>().Value.Region));
+        services.AddSingleton<VendorKey>();
+        services.AddSingleton<IVendorKey>(sp => sp.GetRequiredService<VendorKey>());
+        services.AddHostedService(sp => sp.GetRequiredService<VendorKey>());
+        services.AddSingleton<IKms, AwsKms>();
+        services.AddSingleton<KeyValidator>();
+        services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section)
+            .Validate(o => o.HealthCheckPeriod >= TimeSpan.FromMinutes(1),
+                "Ekm:Keys:HealthCheckPeriod must be at least 00:01:00 (the shortest period Orleans reminders allow).")
+            .ValidateOnStart();
+        services.AddOptions<TermsOptions>().BindConfiguration(TermsOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Version) && !string.IsNullOrWhiteSpace(o.Text),
+                "Ekm:Terms:Version and Ekm:Terms:Text must be set: tenant admins accept them to enable Enterprise Key Management.")
+            .ValidateOnStart();
 
         builder.UseOrleans(silo =>
         {
@@ -68,6 +86,13 @@ internal static class EkmHost
                 storage.ConnectionString = settings.ConnectionString;
             }));
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GrainStorageSchemaInitializer>();
+
+            // SQLite has no Orleans reminder table: the embedded host keeps reminders in memory
+            // (KeyGrains re-register theirs on activation). Cluster mode uses ADO.NET reminders.
+            silo.UseInMemoryReminderService();
+            silo.AddMemoryStreams(KeyStreams.Provider);
+            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.AddStartupTask(WakeEkmTenants.RunAsync);
             silo.AddDashboard();
         });
 
@@ -103,6 +128,7 @@ internal static class EkmHost
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(EkmPolicies.Operator);
         app.MapOpenApi();
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EkmPolicies.Operator);
+        app.MapVendorEndpoints();
         app.MapEkmEndpoints();
         return app;
     }

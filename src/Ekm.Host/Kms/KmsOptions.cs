@@ -18,6 +18,18 @@ public sealed class KmsOptions
     public string? AccessKeyId { get; set; }
 
     public string? SecretAccessKey { get; set; }
+
+    /// <summary>The vendor's own key for Cloud Key Management; empty with the local KMS creates one.</summary>
+    public string? VendorKeyArn { get; set; }
+
+    /// <summary>The vendor's 12-digit AWS account id that customers grant access to.</summary>
+    public string VendorAccountId { get; set; } = "";
+
+    /// <summary>Per-attempt timeout of a KMS request.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Retries of a throttled, failed (5xx) or timed-out request, with the SDK's backoff.</summary>
+    public int MaxRetries { get; set; } = 3;
 }
 
 /// <summary>Options under <c>Ekm:LocalKms</c>: the bundled AWS-KMS-compatible server.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Ekm.Host.Kms;
 
 /// <summary>Checks <see cref="KmsOptions"/>; reports every problem at once.</summary>
-internal sealed class KmsOptionsValidator : IValidateOptions<KmsOptions>
+internal sealed class KmsOptionsValidator(IOptions<EmbeddedLocalKmsOptions> local) : IValidateOptions<KmsOptions>
 {
     public ValidateOptionsResult Validate(string? name, KmsOptions options)
     {
@@ -23,6 +23,26 @@ internal sealed class KmsOptionsValidator : IValidateOptions<KmsOptions>
         if (string.IsNullOrWhiteSpace(options.AccessKeyId) != string.IsNullOrWhiteSpace(options.SecretAccessKey))
         {
             problems.Add("Ekm:Kms:AccessKeyId and Ekm:Kms:SecretAccessKey go together: set both or neither (neither uses the AWS credential chain).");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(options.VendorAccountId, "^[0-9]{12}$"))
+        {
+            problems.Add($"Ekm:Kms:VendorAccountId '{options.VendorAccountId}' must be the vendor's 12-digit AWS account id (customers grant it access to their keys).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.VendorKeyArn) && !Ekm.Keys.KeyArn.TryParse(options.VendorKeyArn, out _, out var arnProblem))
+        {
+            problems.Add($"Ekm:Kms:VendorKeyArn: {arnProblem.Message}");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.VendorKeyArn) && !local.Value.Enabled)
+        {
+            problems.Add("Ekm:Kms:VendorKeyArn is empty and the local KMS is off: set the ARN of the vendor's own KMS key (it wraps tenant keys under Cloud Key Management).");
+        }
+
+        if (options.Timeout <= TimeSpan.Zero || options.MaxRetries is < 0 or > 10)
+        {
+            problems.Add("Ekm:Kms:Timeout must be positive and Ekm:Kms:MaxRetries between 0 and 10.");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -52,10 +52,16 @@ public sealed class FaultInjector
     public TimeSpan? Before(string operation, string? keyId)
     {
         TimeSpan? latency = null;
+        List<Action> signals = [];
         lock (_gate)
         {
             foreach (var rule in _rules.Where(r => (r.KeyId is null) == (keyId is null) && r.Matches(operation, keyId)))
             {
+                if (rule.OnMatch is { } signal)
+                {
+                    signals.Add(signal);
+                }
+
                 if (rule.Latency > TimeSpan.Zero)
                 {
                     latency = (latency ?? TimeSpan.Zero) + rule.Latency;
@@ -73,6 +79,7 @@ public sealed class FaultInjector
             }
         }
 
+        signals.ForEach(signal => signal());
         return latency;
     }
 }
@@ -92,6 +99,9 @@ public sealed record FaultRule
     public double ThrottleRate { get; init; }
 
     public double InternalErrorRate { get; init; }
+
+    /// <summary>Called (outside the injector's lock) whenever the rule matches a call: lets a test act while that call is held.</summary>
+    public Action? OnMatch { get; init; }
 
     public bool Matches(string operation, string? keyId) =>
         (Operation is null || Operation == operation)

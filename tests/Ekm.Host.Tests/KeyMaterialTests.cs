@@ -1,0 +1,142 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Ekm.Grains.Kms;
+using Ekm.Host.Kms;
+using Ekm.Keys;
+using Ekm.LocalKms.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Streams;
+
+namespace Ekm.Host.Tests;
+
+/// <summary>
+/// The plaintext tenant key must never leave memory: not into grain state, logs, key events,
+/// problem messages or any HTTP answer. The test learns the real tenant key the only way it can
+/// be learned — the vendor unwrapping the stored blob through KMS — and searches everything the
+/// service produced for it, raw, base64 and hex.
+/// </summary>
+public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixture>
+{
+    [Fact]
+    public async Task TenantKey_WholeLifecycle_NeverInStateLogsEventsOrResponses()
+    {
+        using var kms = new CustomerKms(host);
+        using var session = await TenantSession.ActivatedAsync(host);
+        var events = new List<KeyEvent>();
+        var stream = host.Factory.Services.GetRequiredService<IClusterClient>()
+            .GetStreamProvider(KeyStreams.Provider)
+            .GetStream<KeyEvent>(StreamId.Create(KeyStreams.Namespace, session.Tenant));
+        var subscription = await stream.SubscribeAsync((e, _) =>
+        {
+            lock (events)
+            {
+                events.Add(e);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var answers = new StringBuilder();
+        async Task Record(Task<HttpResponseMessage> call) => answers.AppendLine(await (await call).Content.ReadAsStringAsync());
+
+        var first = await session.EnableWithNewKeyAsync(kms);
+        var second = await session.NewUsableKeyAsync(kms);
+        await Record(session.ValidateAsync(second));
+        await Record(session.ValidateAsync(CustomerKms.MissingKeyArn()));
+        await Record(session.UpdateKeyAsync(second));
+        await kms.DisableAsync(second);
+        answers.AppendLine((await session.CheckHealthAsync()).GetRawText());
+        await Record(session.UpdateKeyAsync(first));
+        await kms.EnableAsync(second);
+        answers.AppendLine((await session.CheckHealthAsync()).GetRawText());
+        answers.AppendLine((await session.StatusAsync()).GetRawText());
+        answers.AppendLine((await session.AuditAsync()).GetRawText());
+        await subscription.UnsubscribeAsync();
+
+        var tenantKey = await UnwrapStoredTenantKeyAsync(session.Tenant);
+        Assert.Equal(32, tenantKey.Length);
+        var forms = Forms(tenantKey);
+
+        var haystacks = new Dictionary<string, string>
+        {
+            ["HTTP answers"] = answers.ToString(),
+            ["logs"] = string.Join('\n', host.Factory.Logs.Records),
+            ["key events"] = string.Join('\n', events.Select(e => JsonSerializer.Serialize(e))),
+            ["grain store"] = await DumpStoreAsync(),
+        };
+        Assert.NotEmpty(events);
+        Assert.Contains(session.Tenant, haystacks["logs"], StringComparison.Ordinal);
+        foreach (var (where, text) in haystacks)
+        {
+            foreach (var form in forms)
+            {
+                Assert.False(text.Contains(form, StringComparison.OrdinalIgnoreCase), $"the tenant key appears in {where}");
+            }
+        }
+
+        var files = Directory.EnumerateFiles(host.DataDirectory, "ekm.db*").Select(File.ReadAllBytes);
+        Assert.All(files, bytes => Assert.Equal(-1, bytes.AsSpan().IndexOf(tenantKey)));
+    }
+
+    /// <summary>The tenant key as it could be written: base64, hex, and its raw bytes read as Latin-1 text.</summary>
+    private static string[] Forms(byte[] key) =>
+    [
+        Convert.ToBase64String(key),
+        Convert.ToBase64String(key)[..20],
+        Convert.ToHexString(key),
+        Convert.ToHexString(key)[..24],
+        Encoding.Latin1.GetString(key),
+    ];
+
+    private async Task<byte[]> UnwrapStoredTenantKeyAsync(string tenant)
+    {
+        using var state = JsonDocument.Parse(await ReadKeyStateAsync(tenant));
+        var wrapped = state.RootElement.GetProperty("WrappedTenantKey");
+        var blob = Convert.FromBase64String((wrapped.ValueKind == JsonValueKind.Object ? wrapped.GetProperty("$value") : wrapped).GetString()!);
+        var server = host.Factory.Services.GetRequiredService<EmbeddedLocalKms>().Server;
+        var vendor = server.Accounts.Single(a => a.AccountId == LocalKmsAccounts.VendorAccountId).AccessKeys[0];
+        using var client = new AmazonKeyManagementServiceClient(new BasicAWSCredentials(vendor.AccessKeyId, vendor.SecretAccessKey),
+            new AmazonKeyManagementServiceConfig { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });
+        var plaintext = await client.DecryptAsync(new DecryptRequest
+        {
+            CiphertextBlob = new MemoryStream(blob),
+            KeyId = state.RootElement.GetProperty("WrappingKeyArn").GetString(),
+            EncryptionContext = TenantContext.For(tenant),
+        });
+        return plaintext.Plaintext.ToArray();
+    }
+
+    private async Task<string> ReadKeyStateAsync(string tenant)
+    {
+        await using var connection = Open();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT PayloadBinary FROM OrleansStorage WHERE GrainTypeString = 'ekm-key' AND GrainIdExtensionString = $t";
+        command.Parameters.AddWithValue("$t", tenant);
+        return Encoding.UTF8.GetString((byte[])(await command.ExecuteScalarAsync())!);
+    }
+
+    private async Task<string> DumpStoreAsync()
+    {
+        await using var connection = Open();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT GrainTypeString, PayloadBinary FROM OrleansStorage WHERE PayloadBinary IS NOT NULL";
+        await using var reader = await command.ExecuteReaderAsync();
+        var text = new StringBuilder();
+        while (await reader.ReadAsync())
+        {
+            text.Append(reader.GetString(0)).Append(": ").AppendLine(Encoding.UTF8.GetString((byte[])reader[1]));
+        }
+
+        return text.ToString();
+    }
+
+    private SqliteConnection Open() =>
+        new(new SqliteConnectionStringBuilder { DataSource = Path.Combine(host.DataDirectory, "ekm.db"), Pooling = false }.ToString());
+}
