@@ -4,9 +4,9 @@ namespace Ekm.Grains.Tests;
 
 public sealed class KeyGrainTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("ekm-grains-").FullName;
+    private readonly TestDatabase _database = new();
 
-    private string Database => Path.Combine(_folder, "ekm.db");
+    private string Database => _database.Path;
 
     [Fact]
     public async Task NewTenant_Status_IsCloudKeyManagementWithoutAvailability()
@@ -65,5 +65,5 @@ public sealed class KeyGrainTests : IDisposable
         Assert.False(other.Availability.Activated);
     }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _database.Dispose();
 }

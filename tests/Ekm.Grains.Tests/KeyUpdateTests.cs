@@ -9,9 +9,9 @@ namespace Ekm.Grains.Tests;
 
 public sealed class KeyUpdateTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("ekm-update-").FullName;
+    private readonly TestDatabase _database = new();
 
-    private string Database => Path.Combine(_folder, "ekm.db");
+    private string Database => _database.Path;
 
     [Fact]
     public async Task UpdateKey_ToAnotherGoodKey_MovesTheSameTenantKeyAndKeepsHistory()
@@ -102,7 +102,7 @@ public sealed class KeyUpdateTests : IDisposable
         Assert.True(audit.ChainValid);
     }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _database.Dispose();
 
     /// <summary>
     /// Enables a tenant, starts an update, holds its ReEncrypt in the local KMS, and kills the
