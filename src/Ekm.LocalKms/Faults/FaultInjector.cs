@@ -100,7 +100,11 @@ public sealed record FaultRule
 
     public double InternalErrorRate { get; init; }
 
-    /// <summary>Called (outside the injector's lock) whenever the rule matches a call: lets a test act while that call is held.</summary>
+    /// <summary>
+    /// Called whenever the rule matches a call, with the engine's lock held: it must only signal
+    /// (set a TaskCompletionSource), never block. With <see cref="Latency"/> it lets a test act
+    /// while that call's answer is held back.
+    /// </summary>
     public Action? OnMatch { get; init; }
 
     public bool Matches(string operation, string? keyId) =>
