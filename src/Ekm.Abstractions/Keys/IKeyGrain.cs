@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Ekm.Keys;
 
 /// <summary>
@@ -34,6 +36,16 @@ public interface IKeyGrain : IGrainWithStringKey
     /// <summary>Probes the customer key now and records the verdict.</summary>
     [Alias("CheckHealth")]
     Task<KeyHealth> CheckHealthAsync(string actor);
+
+    /// <summary>
+    /// Admits one job operation (DESIGN §4, §12): it starts only after a KMS call made after this
+    /// request arrived succeeded. Concurrent requests share one call (single flight); while the
+    /// key is revoked requests fail fast with <c>key-revoked</c> and KMS is asked again at most once
+    /// per recheck interval.
+    /// </summary>
+    [Alias("Admit")]
+    [AlwaysInterleave]
+    Task<KeyLease> AdmitAsync(AdmissionRequest request);
 
     /// <summary>The tenant's key events, newest first, with the hash chain verified.</summary>
     [Alias("GetAudit")]

@@ -39,4 +39,5 @@ public static class ProblemSlugs
     public const string OldKeyUnavailable = "old-key-unavailable";
     public const string KeyRevoked = "key-revoked";
     public const string KmsUnavailable = "kms-unavailable";
+    public const string DataKeyUnreadable = "data-key-unreadable";
 }

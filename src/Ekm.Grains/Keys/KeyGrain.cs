@@ -5,6 +5,7 @@ using Ekm.Keys;
 using Ekm.Problems;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Orleans.Streams;
 
 namespace Ekm.Grains.Keys;
@@ -27,6 +28,12 @@ internal sealed class KeyGrain(
 {
     private const string HealthReminder = "key-health";
     private const string SystemActor = "system";
+
+    private Task _lastWrite = Task.CompletedTask;
+    private List<(AdmissionRequest Request, TaskCompletionSource<KeyLease> Done)> _waiting = [];
+    private bool _flying;
+    private DateTimeOffset _nextRecheck;
+    private Task? _tenantKeyCreation;
 
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -166,26 +173,37 @@ internal sealed class KeyGrain(
         }
 
         var now = time.GetUtcNow();
-        var previous = S.Health;
         KeyHealth verdict;
         try
         {
             var plaintext = await kms.DecryptAsync(S.WrappingKeyArn!, S.WrappedTenantKey, TenantId);
             CryptographicOperations.ZeroMemory(plaintext);
-            verdict = new KeyHealth(KeyHealthStatus.Healthy, null, now, previous.Status == KeyHealthStatus.Healthy ? previous.Since : now);
+            verdict = new KeyHealth(KeyHealthStatus.Healthy, null, now, null);
         }
         catch (EkmProblemException ex) when (AwsKms.IsRevocation(ex.Slug))
         {
-            verdict = new KeyHealth(KeyHealthStatus.Revoked, ex.Slug, now, previous.Status == KeyHealthStatus.Revoked ? previous.Since : now);
+            verdict = new KeyHealth(KeyHealthStatus.Revoked, ex.Slug, now, null);
         }
         catch (EkmProblemException ex) when (ex.Slug == ProblemSlugs.KmsUnavailable)
         {
             // A passing fault says nothing about the key: a revoked tenant stays revoked, a healthy one is "unavailable".
-            verdict = previous.Status == KeyHealthStatus.Revoked
-                ? previous with { CheckedAt = now }
-                : new KeyHealth(KeyHealthStatus.Unavailable, ex.Slug, now, previous.Status == KeyHealthStatus.Unavailable ? previous.Since : now);
+            verdict = S.Health.Status == KeyHealthStatus.Revoked
+                ? S.Health with { CheckedAt = now }
+                : new KeyHealth(KeyHealthStatus.Unavailable, ex.Slug, now, null);
         }
 
+        return await RecordVerdictAsync(verdict, actor);
+    }
+
+    /// <summary>
+    /// Records what a probe or an admission learned of the key: a move to revoked bumps the key
+    /// epoch; changes of status or reason are audited and published; a probe that finds nothing new
+    /// only updates the state and tells watchers it looked (DESIGN §2: health checks are key events).
+    /// </summary>
+    private async Task<KeyHealth> RecordVerdictAsync(KeyHealth verdict, string actor)
+    {
+        var previous = S.Health;
+        verdict = verdict with { Since = previous.Status == verdict.Status ? previous.Since ?? verdict.CheckedAt : verdict.CheckedAt };
         S.Health = verdict;
         var kind = (previous.Status, verdict.Status) switch
         {
@@ -204,8 +222,6 @@ internal sealed class KeyGrain(
             KeyGrainLog.Recovered(logger, TenantId, S.WrappingKeyArn!);
         }
 
-        // Verdict changes (status or reason) go to the audit log; a probe that finds nothing new only
-        // updates the state and tells watchers it looked (DESIGN §2: health checks are key events).
         var detail = verdict.Reason ?? verdict.Status.ToString();
         if (kind != KeyEventKind.HealthChecked || previous.Status != verdict.Status || previous.Reason != verdict.Reason)
         {
@@ -218,6 +234,136 @@ internal sealed class KeyGrain(
         }
 
         return verdict;
+    }
+
+    public Task<KeyLease> AdmitAsync(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (S.Health.Status == KeyHealthStatus.Revoked && time.GetUtcNow() < _nextRecheck)
+        {
+            // Fail fast: the vendor's KMS quota is shared by every tenant (rule 4).
+            return Task.FromException<KeyLease>(Revoked());
+        }
+
+        var done = new TaskCompletionSource<KeyLease>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting.Add((request, done));
+        if (!_flying)
+        {
+            _flying = true;
+            _ = FlyAsync();
+        }
+
+        return done.Task;
+    }
+
+    /// <summary>
+    /// The single flight (DESIGN §12): takes every request waiting now, makes one KMS call for them,
+    /// answers them all, and repeats while requests arrived during the call. A request is answered
+    /// only by a call that started after it arrived (rule 1). Runs on the grain's scheduler, so the
+    /// queue needs no lock; it never throws.
+    /// </summary>
+    private async Task FlyAsync()
+    {
+        try
+        {
+            while (_waiting.Count > 0)
+            {
+                var batch = _waiting;
+                _waiting = [];
+                await FlyOnceAsync(batch);
+            }
+        }
+        finally
+        {
+            _flying = false;
+        }
+    }
+
+    private async Task FlyOnceAsync(List<(AdmissionRequest Request, TaskCompletionSource<KeyLease> Done)> batch)
+    {
+        if (S.Health.Status == KeyHealthStatus.Revoked && time.GetUtcNow() < _nextRecheck)
+        {
+            FailAll(batch, Revoked());
+            return;
+        }
+
+        byte[] tenantKey;
+        try
+        {
+            await EnsureTenantKeyAsync();
+            var (arn, wrapped) = (S.WrappingKeyArn!, S.WrappedTenantKey!);
+            tenantKey = await kms.DecryptAsync(arn, wrapped, TenantId);
+        }
+        catch (EkmProblemException ex) when (AwsKms.IsRevocation(ex.Slug))
+        {
+            _nextRecheck = time.GetUtcNow() + options.Value.RevokedRecheckInterval;
+            await RecordVerdictSafelyAsync(new KeyHealth(KeyHealthStatus.Revoked, ex.Slug, time.GetUtcNow(), null), "admission");
+            FailAll(batch, Revoked());
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Transient (kms-unavailable, already retried) or unexpected: these requests fail, the tenant is not revoked.
+            FailAll(batch, ex);
+            return;
+        }
+
+        try
+        {
+            foreach (var (request, done) in batch)
+            {
+                try
+                {
+                    done.TrySetResult(Lease(tenantKey, request));
+                }
+                catch (EkmProblemException ex)
+                {
+                    done.TrySetException(ex);
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(tenantKey);
+        }
+
+        metrics.Admitted(batch.Count);
+        if (S.Health.Status is KeyHealthStatus.Revoked or KeyHealthStatus.Unavailable)
+        {
+            await RecordVerdictSafelyAsync(new KeyHealth(KeyHealthStatus.Healthy, null, time.GetUtcNow(), null), "admission");
+        }
+    }
+
+    private KeyLease Lease(byte[] tenantKey, AdmissionRequest request)
+    {
+        var dataKey = TenantKeyCrypto.NewDataKey();
+        var stored = request.StoredDataKeys.Select(w => TenantKeyCrypto.Unwrap(tenantKey, w, TenantId)).ToList();
+        return new KeyLease(dataKey, TenantKeyCrypto.Wrap(tenantKey, dataKey, TenantId), S.KeyEpoch, stored);
+    }
+
+    private void FailAll(List<(AdmissionRequest Request, TaskCompletionSource<KeyLease> Done)> batch, Exception error)
+    {
+        metrics.Refused(batch.Count, error is EkmProblemException p ? p.Slug : ProblemSlugs.InternalError);
+        foreach (var (_, done) in batch)
+        {
+            done.TrySetException(error);
+        }
+    }
+
+    private EkmProblemException Revoked() => new(ProblemSlugs.KeyRevoked,
+        $"The tenant's KMS key can no longer be used by the service ({S.Health.Reason}). Restore access to the key in AWS KMS; the service notices within seconds.");
+
+    /// <summary>A verdict reached by admission; recording it must not fail the requests it answers.</summary>
+    private async Task RecordVerdictSafelyAsync(KeyHealth verdict, string actor)
+    {
+        try
+        {
+            await RecordVerdictAsync(verdict, actor);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            KeyGrainLog.VerdictNotRecorded(logger, ex, TenantId, verdict.Status.ToString());
+        }
     }
 
     public Task<AuditLog> GetAuditAsync()
@@ -239,16 +385,30 @@ internal sealed class KeyGrain(
     }
 
     /// <summary>Under Cloud Key Management the tenant key is made on first need, wrapped by the vendor key.</summary>
-    private async Task EnsureTenantKeyAsync()
+    private Task EnsureTenantKeyAsync()
     {
         if (S.WrappedTenantKey is not null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        S.WrappingKeyArn = vendorKey.KeyArn;
-        S.WrappedTenantKey = await kms.GenerateWrappedKeyAsync(vendorKey.KeyArn, TenantId);
-        await WriteStateAsync();
+        // Admission interleaves with enable: both must get the one tenant key, never two.
+        return _tenantKeyCreation ??= CreateTenantKeyAsync();
+
+        async Task CreateTenantKeyAsync()
+        {
+            try
+            {
+                var wrapped = await kms.GenerateWrappedKeyAsync(vendorKey.KeyArn, TenantId);
+                S.WrappingKeyArn = vendorKey.KeyArn;
+                S.WrappedTenantKey = wrapped;
+                await WriteStateAsync();
+            }
+            finally
+            {
+                _tenantKeyCreation = null;
+            }
+        }
     }
 
     private async Task ResumeUpdateAsync(CancellationToken cancellationToken)
@@ -359,7 +519,10 @@ internal sealed class KeyGrain(
         await AppendAuditAsync(kind, actor, keyArn, detail);
     }
 
-    private async Task AppendAuditAsync(KeyEventKind kind, string actor, string? keyArn, string? detail)
+    private Task AppendAuditAsync(KeyEventKind kind, string actor, string? keyArn, string? detail) =>
+        OneWriteAtATimeAsync(() => AppendAuditNowAsync(kind, actor, keyArn, detail));
+
+    private async Task AppendAuditNowAsync(KeyEventKind kind, string actor, string? keyArn, string? detail)
     {
         var e = NewEvent(kind, actor, keyArn, detail);
         audit.State.Entries.Add(AuditChain.Append(audit.State.Entries, e));
@@ -397,7 +560,11 @@ internal sealed class KeyGrain(
         }
     }
 
-    private async Task WriteStateAsync()
+    /// <summary>
+    /// One outstanding write at a time: admission interleaves with the other methods, and two
+    /// overlapping writes of one grain state would conflict on its ETag.
+    /// </summary>
+    private Task WriteStateAsync() => OneWriteAtATimeAsync(async () =>
     {
         try
         {
@@ -409,6 +576,23 @@ internal sealed class KeyGrain(
             // next call starts again from the stored state instead of from a half-applied change.
             DeactivateOnIdle();
             throw;
+        }
+    });
+
+    /// <summary>Chains writes on the grain's scheduler: each starts when the one before it has ended.</summary>
+    private async Task OneWriteAtATimeAsync(Func<Task> write)
+    {
+        var before = _lastWrite;
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lastWrite = mine.Task;
+        try
+        {
+            await before;
+            await write();
+        }
+        finally
+        {
+            mine.SetResult();
         }
     }
 

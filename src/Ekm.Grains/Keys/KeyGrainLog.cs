@@ -31,4 +31,8 @@ internal static partial class KeyGrainLog
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning,
         Message = "Tenant {TenantId} key update to {KeyArn} is still pending: AWS KMS did not answer; it resumes on the next attempt")]
     public static partial void UpdateStillPending(ILogger logger, string tenantId, string keyArn);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning,
+        Message = "Tenant {TenantId}: the key verdict {Status} reached by admission could not be recorded")]
+    public static partial void VerdictNotRecorded(ILogger logger, Exception exception, string tenantId, string status);
 }

@@ -7,6 +7,12 @@ public sealed class KeyOptions
 
     /// <summary>How often a reminder probes each EKM tenant's key.</summary>
     public TimeSpan HealthCheckPeriod { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// While a tenant is revoked, admissions fail fast and KMS is asked again at most once per this
+    /// interval (DESIGN §4 rule 4): the vendor's KMS quota is shared by every tenant.
+    /// </summary>
+    public TimeSpan RevokedRecheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Options under <c>Ekm:Terms</c>: the legal terms a tenant admin accepts to enable EKM.</summary>

@@ -9,6 +9,7 @@ public sealed class EkmMetrics
 
     private readonly Counter<long> _availabilityChanges;
     private readonly Counter<long> _revocations;
+    private readonly Counter<long> _admissions;
 
     public EkmMetrics(IMeterFactory meterFactory)
     {
@@ -22,7 +23,15 @@ public sealed class EkmMetrics
             "ekm.revocations",
             unit: "{revocation}",
             description: "Tenants found revoked (their key refuses the vendor), by reason.");
+        _admissions = meter.CreateCounter<long>(
+            "ekm.admissions",
+            unit: "{admission}",
+            description: "Operation admissions by the KeyGrain, by outcome (admitted or the refusal slug).");
     }
+
+    public void Admitted(int count) => _admissions.Add(count, new KeyValuePair<string, object?>("outcome", "admitted"));
+
+    public void Refused(int count, string reason) => _admissions.Add(count, new KeyValuePair<string, object?>("outcome", reason));
 
     public void Revoked(string reason) => _revocations.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -1,0 +1,151 @@
+using Amazon.KeyManagementService.Model;
+using Ekm.Keys;
+using Ekm.LocalKms.Faults;
+using Ekm.LocalKms.Hosting;
+using Ekm.Problems;
+
+namespace Ekm.Grains.Tests;
+
+/// <summary>DESIGN §4 and §12: admission is authoritative, batched behind one KMS call, and sparing with KMS while revoked.</summary>
+public sealed class AdmissionTests : IDisposable
+{
+    private readonly TestDatabase _database = new();
+
+    [Fact]
+    public async Task Admit_StoredDataKeyOfAnEarlierLease_UnwrapsToTheSameKey()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        var (grain, _) = await EnabledTenantAsync(c, "admit-roundtrip");
+
+        var first = await grain.AdmitAsync(new AdmissionRequest("s1", "op1"));
+        var second = await grain.AdmitAsync(new AdmissionRequest("s2", "op1") { StoredDataKeys = [first.WrappedDataKey] });
+
+        Assert.Equal(32, first.DataKey.Length);
+        Assert.NotEqual(first.DataKey, second.DataKey);
+        Assert.Equal(first.DataKey, Assert.Single(second.StoredDataKeys));
+        Assert.DoesNotContain(Convert.ToBase64String(first.DataKey), first.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admit_StoredDataKeyOfAnotherTenant_DataKeyUnreadable()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        var (a, _) = await EnabledTenantAsync(c, "admit-tenant-a");
+        var (b, _) = await EnabledTenantAsync(c, "admit-tenant-b");
+        var leaseOfA = await a.AdmitAsync(new AdmissionRequest("s", "op"));
+
+        var refusal = await Assert.ThrowsAsync<EkmProblemException>(() =>
+            b.AdmitAsync(new AdmissionRequest("s", "op") { StoredDataKeys = [leaseOfA.WrappedDataKey] }));
+        Assert.Equal(ProblemSlugs.DataKeyUnreadable, refusal.Slug);
+    }
+
+    [Fact]
+    public async Task Admit_ManyConcurrentRequests_ShareFewKmsCalls()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        var (grain, key) = await EnabledTenantAsync(c, "admit-batch");
+        c.Kms.Counters.Reset();
+
+        var leases = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => grain.AdmitAsync(new AdmissionRequest($"s{i}", "op"))));
+
+        Assert.Equal(200, leases.Select(l => Convert.ToBase64String(l.DataKey)).Distinct().Count());
+        var calls = c.Kms.Counters.Count("Decrypt", key);
+        Assert.InRange(calls, 1, 20);
+    }
+
+    [Fact]
+    public async Task Admit_AfterTheKeyIsDisabled_EveryLaterAdmissionFailsAndKmsIsAskedOncePerRecheckInterval()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        var (grain, key) = await EnabledTenantAsync(c, "admit-revoked");
+        await grain.AdmitAsync(new AdmissionRequest("s", "before"));
+        using var customer = c.ClientFor(LocalKmsAccounts.CustomerAAccountId);
+        await customer.DisableKeyAsync(new DisableKeyRequest { KeyId = key });
+        c.Kms.Counters.Reset();
+
+        // The first admission after the change asks KMS and learns the key is gone.
+        await AssertRevokedAsync(grain.AdmitAsync(new AdmissionRequest("s", "after-1")));
+        Assert.Equal(1, c.Kms.Counters.Count("Decrypt", key));
+        var status = await grain.GetStatusAsync();
+        Assert.Equal((KeyHealthStatus.Revoked, ProblemSlugs.KeyDisabled), (status.Health.Status, status.Health.Reason));
+
+        // Every later one fails too, fast, without spending the vendor's KMS quota.
+        foreach (var outcome in await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Outcome(grain.AdmitAsync(new AdmissionRequest("s", $"later-{i}"))))))
+        {
+            Assert.Equal(ProblemSlugs.KeyRevoked, outcome);
+        }
+
+        Assert.Equal(1, c.Kms.Counters.Count("Decrypt", key));
+
+        // One recheck per interval.
+        c.Time.Advance(TimeSpan.FromSeconds(5));
+        await AssertRevokedAsync(grain.AdmitAsync(new AdmissionRequest("s", "recheck")));
+        await AssertRevokedAsync(grain.AdmitAsync(new AdmissionRequest("s", "recheck-again")));
+        Assert.Equal(2, c.Kms.Counters.Count("Decrypt", key));
+
+        // The customer restores access: the next recheck admits and the tenant recovers by itself.
+        await customer.EnableKeyAsync(new EnableKeyRequest { KeyId = key });
+        c.Time.Advance(TimeSpan.FromSeconds(5));
+        await grain.AdmitAsync(new AdmissionRequest("s", "recovered"));
+        var recovered = await grain.GetStatusAsync();
+        Assert.Equal(KeyHealthStatus.Healthy, recovered.Health.Status);
+        Assert.Contains((await grain.GetAuditAsync()).Entries, e => e.Event.Kind == KeyEventKind.Recovered);
+    }
+
+    [Fact]
+    public async Task Admit_KmsThrottling_KmsUnavailableAndTheTenantIsNotRevoked()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        var (grain, key) = await EnabledTenantAsync(c, "admit-throttled");
+        c.Kms.Faults.Add(new FaultRule { Operation = "Decrypt", KeyId = key, ThrottleRate = 1 });
+
+        var refusal = await Assert.ThrowsAsync<EkmProblemException>(() => grain.AdmitAsync(new AdmissionRequest("s", "op")));
+        Assert.Equal(ProblemSlugs.KmsUnavailable, refusal.Slug);
+        Assert.NotEqual(KeyHealthStatus.Revoked, (await grain.GetStatusAsync()).Health.Status);
+
+        c.Kms.Faults.Clear();
+        await grain.AdmitAsync(new AdmissionRequest("s", "op-again"));
+    }
+
+    /// <summary>Data written under Cloud Key Management stays readable after the switch to the customer key.</summary>
+    [Fact]
+    public async Task Admit_UnderCloudKeyManagementThenEnable_DataKeysStayReadable()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        const string Tenant = "admit-ckm";
+        var grain = c.Grains.GetGrain<IKeyGrain>(Tenant);
+        var underCkm = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => grain.AdmitAsync(new AdmissionRequest($"s{i}", "op"))));
+        var stored = await StoredKeyState.ReadAsync(_database.Path, Tenant);
+        Assert.Contains($":{LocalKmsAccounts.VendorAccountId}:key/", StoredKeyState.Text(stored, "WrappingKeyArn"), StringComparison.Ordinal);
+
+        var key = await CustomerKeys.CreateCustomerKeyAsync(c, Tenant);
+        await CustomerKeys.EnableEkmAsync(c, Tenant, key);
+        var later = await grain.AdmitAsync(new AdmissionRequest("restore", "op") { StoredDataKeys = [.. underCkm.Select(l => l.WrappedDataKey)] });
+
+        Assert.Equal(underCkm.Select(l => l.DataKey), later.StoredDataKeys);
+    }
+
+    public void Dispose() => _database.Dispose();
+
+    private static async Task<(IKeyGrain Grain, string Key)> EnabledTenantAsync(SqliteCluster c, string tenant)
+    {
+        var key = await CustomerKeys.CreateCustomerKeyAsync(c, tenant);
+        await CustomerKeys.EnableEkmAsync(c, tenant, key);
+        return (c.Grains.GetGrain<IKeyGrain>(tenant), key);
+    }
+
+    private static async Task AssertRevokedAsync(Task<KeyLease> admission) => Assert.Equal(ProblemSlugs.KeyRevoked, await Outcome(admission));
+
+    private static async Task<string> Outcome(Task<KeyLease> admission)
+    {
+        try
+        {
+            await admission;
+            return "admitted";
+        }
+        catch (EkmProblemException ex)
+        {
+            return ex.Slug;
+        }
+    }
+}
