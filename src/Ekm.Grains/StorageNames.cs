@@ -15,4 +15,6 @@ public static class StorageNames
     public const string AuditState = "ekm-audit";
 
     public const string TenantDirectory = "ekm-tenant-directory";
+
+    public const string JobState = "ekm-job";
 }

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Ekm.Grains.Jobs;
 using Ekm.Grains.Keys;
 using Ekm.Grains.Kms;
 using Ekm.Grains.Telemetry;
@@ -85,6 +86,7 @@ internal sealed class SqliteCluster : IAsyncDisposable
             silo.Services.AddSingleton(Options.Create(keyOptions));
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(o.MinimumReminderPeriod.Ticks, keyOptions.HealthCheckPeriod.Ticks)));
             silo.Services.AddSingleton(Options.Create(new TermsOptions { Version = "v1" }));
+            silo.Services.AddSingleton(Options.Create(new JobStorageOptions { Root = Path.GetDirectoryName(databasePath)! }));
         });
 
         // Tests watch a tenant's key events from the client.

@@ -40,4 +40,7 @@ public static class ProblemSlugs
     public const string KeyRevoked = "key-revoked";
     public const string KmsUnavailable = "kms-unavailable";
     public const string DataKeyUnreadable = "data-key-unreadable";
+    public const string BackupItemCorrupt = "backup-item-corrupt";
+    public const string InvalidJobSpec = "invalid-job-spec";
+    public const string NothingToRestore = "nothing-to-restore";
 }

@@ -19,7 +19,8 @@ internal static class ProblemResults
         ProblemSlugs.Forbidden => StatusCodes.Status403Forbidden,
         ProblemSlugs.NotFound => StatusCodes.Status404NotFound,
         ProblemSlugs.EkmNotActivated or ProblemSlugs.EkmIrreversible or ProblemSlugs.EkmAlreadyEnabled
-            or ProblemSlugs.EkmNotEnabled or ProblemSlugs.OldKeyUnavailable or ProblemSlugs.KeyRevoked => StatusCodes.Status409Conflict,
+            or ProblemSlugs.EkmNotEnabled or ProblemSlugs.OldKeyUnavailable or ProblemSlugs.KeyRevoked
+            or ProblemSlugs.NothingToRestore => StatusCodes.Status409Conflict,
         // The ARN is well formed but KMS says the key cannot serve: the request is understood and refused.
         ProblemSlugs.KeyNotFound or ProblemSlugs.KeyAccessDenied or ProblemSlugs.KeyDisabled or ProblemSlugs.KeyPendingDeletion
             or ProblemSlugs.WrongKeySpec or ProblemSlugs.WrongKeyUsage => StatusCodes.Status422UnprocessableEntity,

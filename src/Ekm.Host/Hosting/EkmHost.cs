@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Serialization;
 using Ekm.Grains;
 using Ekm.Grains.Keys;
+using Ekm.Grains.Jobs;
 using Ekm.Grains.Kms;
 using Ekm.Grains.Telemetry;
 using Ekm.Host.Auth;
@@ -59,6 +60,7 @@ internal static class EkmHost
             .Validate(o => o.HealthCheckPeriod >= TimeSpan.FromMinutes(1),
                 "Ekm:Keys:HealthCheckPeriod must be at least 00:01:00 (the shortest period Orleans reminders allow).")
             .ValidateOnStart();
+        services.AddOptions<JobStorageOptions>().Configure<HostPaths>((o, paths) => o.Root = paths.DataDirectory);
         services.AddOptions<TermsOptions>().BindConfiguration(TermsOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.Version) && !string.IsNullOrWhiteSpace(o.Text),
                 "Ekm:Terms:Version and Ekm:Terms:Text must be set: tenant admins accept them to enable Enterprise Key Management.")
@@ -130,6 +132,7 @@ internal static class EkmHost
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EkmPolicies.Operator);
         app.MapVendorEndpoints();
         app.MapEkmEndpoints();
+        app.MapJobEndpoints();
         return app;
     }
 }

@@ -1,0 +1,35 @@
+using Ekm.Jobs;
+using Ekm.Problems;
+
+namespace Ekm.Grains.Jobs;
+
+/// <summary>The workflows of DESIGN §6: which variants each job kind has.</summary>
+public static class JobCatalog
+{
+    public static readonly IReadOnlyDictionary<JobKind, IReadOnlyList<string>> Variants = new Dictionary<JobKind, IReadOnlyList<string>>
+    {
+        [JobKind.OrgDiscovery] = ["sharepoint", "teams", "groups", "publicfolder", "teamdrive"],
+        [JobKind.UserDiscovery] = ["azure-ad-mapping", "google-mapping", "azure-ad-sync", "google-user-sync"],
+        [JobKind.WorkloadConfiguration] = ["teams", "groups", "sharepoint", "teamdrive", "publicfolder"],
+        [JobKind.Backup] = ["scheduled", "manual", "bulk"],
+        [JobKind.Restore] = ["restore", "mds", "user-portal", "user-client"],
+        [JobKind.Download] = ["restore", "mds", "pst", "mbox", "pst-url", "user-portal", "user-client"],
+        [JobKind.LegalHoldDownload] = ["webdav"],
+    };
+
+    public static void Validate(JobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!Variants.TryGetValue(spec.Kind, out var variants) || !variants.Contains(spec.Variant))
+        {
+            throw new EkmProblemException(ProblemSlugs.InvalidJobSpec,
+                $"'{spec.Variant}' is not a {spec.Kind} workflow. Choose one of: {string.Join(", ", Variants.GetValueOrDefault(spec.Kind) ?? [])}.");
+        }
+
+        if (spec.Kind == JobKind.LegalHoldDownload)
+        {
+            throw new EkmProblemException(ProblemSlugs.InvalidJobSpec,
+                "Legal hold (WebDAV) downloads are served by the legal hold service, which is exempt from the key gate; they are not run as jobs here.");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ekm.Jobs;
+using Ekm.Problems;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ekm.Host.Tests;
+
+public sealed class JobApiTests(HostFixture host) : IClassFixture<HostFixture>
+{
+    [Fact]
+    public async Task Jobs_StartBackupThenRestore_ProgressAndOutputsThroughTheGateway()
+    {
+        using var kms = new CustomerKms(host);
+        using var session = await TenantSession.ActivatedAsync(host);
+        await session.EnableWithNewKeyAsync(kms);
+
+        var backup = await StartAsync(session, new { kind = "Backup", product = "Microsoft365", variant = "manual" });
+        var done = await WaitAsync(session, backup);
+        Assert.Equal("Succeeded", done.GetProperty("state").GetString());
+        Assert.Equal(done.GetProperty("operationsTotal").GetInt32(), done.GetProperty("operationsDone").GetInt32());
+        Assert.True(done.GetProperty("bytesDone").GetInt64() > 2 * 1024 * 1024);
+
+        var download = await WaitAsync(session, await StartAsync(session, new { kind = "Download", product = "Microsoft365", variant = "mbox" }));
+        Assert.Equal("Succeeded", download.GetProperty("state").GetString());
+        Assert.NotEmpty(download.GetProperty("outputs").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Jobs_AfterTheKeyIsDisabled_FailWithKeyRevoked()
+    {
+        using var kms = new CustomerKms(host);
+        using var session = await TenantSession.ActivatedAsync(host);
+        var key = await session.EnableWithNewKeyAsync(kms);
+        await kms.DisableAsync(key);
+
+        var failed = await WaitAsync(session, await StartAsync(session, new { kind = "Backup", product = "GoogleWorkspace", variant = "manual" }));
+
+        Assert.Equal("Failed", failed.GetProperty("state").GetString());
+        Assert.Equal(ProblemSlugs.KeyRevoked, failed.GetProperty("failureSlug").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"kind\":\"Backup\",\"product\":\"Microsoft365\",\"variant\":\"hourly\"}", ProblemSlugs.InvalidJobSpec)]
+    [InlineData("{\"kind\":\"Backup\",\"product\":\"Dropbox\",\"variant\":\"manual\"}", ProblemSlugs.InvalidRequestBody)]
+    [InlineData("{\"kind\":\"Backup\"}", ProblemSlugs.InvalidRequestBody)]
+    public async Task Jobs_BadSpec_BadRequestProblem(string body, string slug)
+    {
+        using var session = await TenantSession.ActivatedAsync(host);
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var response = await session.Admin.PostAsync($"/api/tenants/{session.Tenant}/jobs", content);
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest, slug);
+    }
+
+    [Fact]
+    public async Task Jobs_OfAnotherTenantOrUnknown_NotFound()
+    {
+        using var kms = new CustomerKms(host);
+        using var owner = await TenantSession.ActivatedAsync(host);
+        await owner.EnableWithNewKeyAsync(kms);
+        var jobUrl = await StartAsync(owner, new { kind = "OrgDiscovery", product = "Microsoft365", variant = "sharepoint" });
+        var jobId = jobUrl.Split('/')[^1];
+        using var other = TenantSession.New(host);
+
+        var response = await other.Admin.GetAsync($"/api/tenants/{other.Tenant}/jobs/{jobId}");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, ProblemSlugs.NotFound);
+        var unknown = await owner.Admin.GetAsync($"/api/tenants/{owner.Tenant}/jobs/{Guid.NewGuid():N}");
+        await ProblemAssert.IsProblemAsync(unknown, HttpStatusCode.NotFound, ProblemSlugs.NotFound);
+    }
+
+    private static async Task<string> StartAsync(TenantSession session, object spec)
+    {
+        var response = await session.Admin.PostAsJsonAsync($"/api/tenants/{session.Tenant}/jobs", spec);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return response.Headers.Location!.ToString();
+    }
+
+    /// <summary>Waits for the job to finish (a grain signal, no polling), then reads it as a user would, over HTTP.</summary>
+    private async Task<JsonElement> WaitAsync(TenantSession session, string jobUrl)
+    {
+        var grains = host.Factory.Services.GetRequiredService<IClusterClient>();
+        await grains.GetGrain<IJobGrain>(jobUrl.Split('/')[^1]).WhenFinishedAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return await Http.OkAsync(await session.Admin.GetAsync(jobUrl));
+    }
+}
