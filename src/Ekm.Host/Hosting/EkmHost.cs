@@ -59,6 +59,8 @@ internal static class EkmHost
         services.AddOptions<KeyOptions>().BindConfiguration(KeyOptions.Section)
             .Validate(o => o.HealthCheckPeriod >= TimeSpan.FromMinutes(1),
                 "Ekm:Keys:HealthCheckPeriod must be at least 00:01:00 (the shortest period Orleans reminders allow).")
+            .Validate(o => o.RevokedRecheckInterval > TimeSpan.Zero,
+                "Ekm:Keys:RevokedRecheckInterval must be positive (e.g. 00:00:05).")
             .ValidateOnStart();
         services.AddOptions<JobStorageOptions>().Configure<HostPaths>((o, paths) => o.Root = paths.DataDirectory);
         services.AddOptions<TermsOptions>().BindConfiguration(TermsOptions.Section)
