@@ -88,10 +88,12 @@ internal sealed class CustomerKms : IDisposable
 internal sealed class TenantSession : IDisposable
 {
     private readonly TenantAdminKey _admin;
+    private readonly HostFixture _host;
 
     private TenantSession(HostFixture host, TenantAdminKey admin)
     {
         _admin = admin;
+        _host = host;
         Admin = host.Factory.ClientWith(admin.Key);
         Support = host.Factory.ClientWith(host.Keys.Support);
     }
@@ -130,6 +132,17 @@ internal sealed class TenantSession : IDisposable
     public Task<HttpResponseMessage> UpdateKeyAsync(string keyArn) => Admin.PutAsJsonAsync($"{Ekm}/key", new { keyArn });
 
     public async Task<JsonElement> CheckHealthAsync() => await Http.OkAsync(await Admin.PostAsync($"{Ekm}/health-check", null));
+
+    /// <summary>Starts a job over HTTP (202 + Location), waits for the job grain to finish, and reads its final status over HTTP.</summary>
+    public async Task<JsonElement> RunJobAsync(object spec)
+    {
+        var started = await Admin.PostAsJsonAsync($"/api/tenants/{Tenant}/jobs", spec);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+        var jobUrl = started.Headers.Location!.ToString();
+        var grains = _host.Factory.Services.GetRequiredService<IClusterClient>();
+        await grains.GetGrain<Ekm.Jobs.IJobGrain>(jobUrl.Split('/')[^1]).WhenFinishedAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return await Http.OkAsync(await Admin.GetAsync(jobUrl));
+    }
 
     public async Task<JsonElement> StatusAsync() => await Http.OkAsync(await Admin.GetAsync(Ekm));
 

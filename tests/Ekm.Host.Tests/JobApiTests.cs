@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Ekm.Jobs;
 using Ekm.Problems;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ekm.Host.Tests;
 
@@ -16,13 +14,12 @@ public sealed class JobApiTests(HostFixture host) : IClassFixture<HostFixture>
         using var session = await TenantSession.ActivatedAsync(host);
         await session.EnableWithNewKeyAsync(kms);
 
-        var backup = await StartAsync(session, new { kind = "Backup", product = "Microsoft365", variant = "manual" });
-        var done = await WaitAsync(session, backup);
+        var done = await session.RunJobAsync(new { kind = "Backup", product = "Microsoft365", variant = "manual" });
         Assert.Equal("Succeeded", done.GetProperty("state").GetString());
         Assert.Equal(done.GetProperty("operationsTotal").GetInt32(), done.GetProperty("operationsDone").GetInt32());
         Assert.True(done.GetProperty("bytesDone").GetInt64() > 2 * 1024 * 1024);
 
-        var download = await WaitAsync(session, await StartAsync(session, new { kind = "Download", product = "Microsoft365", variant = "mbox" }));
+        var download = await session.RunJobAsync(new { kind = "Download", product = "Microsoft365", variant = "mbox" });
         Assert.Equal("Succeeded", download.GetProperty("state").GetString());
         Assert.NotEmpty(download.GetProperty("outputs").EnumerateArray());
     }
@@ -35,7 +32,7 @@ public sealed class JobApiTests(HostFixture host) : IClassFixture<HostFixture>
         var key = await session.EnableWithNewKeyAsync(kms);
         await kms.DisableAsync(key);
 
-        var failed = await WaitAsync(session, await StartAsync(session, new { kind = "Backup", product = "GoogleWorkspace", variant = "manual" }));
+        var failed = await session.RunJobAsync(new { kind = "Backup", product = "GoogleWorkspace", variant = "manual" });
 
         Assert.Equal("Failed", failed.GetProperty("state").GetString());
         Assert.Equal(ProblemSlugs.KeyRevoked, failed.GetProperty("failureSlug").GetString());
@@ -76,11 +73,5 @@ public sealed class JobApiTests(HostFixture host) : IClassFixture<HostFixture>
         return response.Headers.Location!.ToString();
     }
 
-    /// <summary>Waits for the job to finish (a grain signal, no polling), then reads it as a user would, over HTTP.</summary>
-    private async Task<JsonElement> WaitAsync(TenantSession session, string jobUrl)
-    {
-        var grains = host.Factory.Services.GetRequiredService<IClusterClient>();
-        await grains.GetGrain<IJobGrain>(jobUrl.Split('/')[^1]).WhenFinishedAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return await Http.OkAsync(await session.Admin.GetAsync(jobUrl));
-    }
+
 }

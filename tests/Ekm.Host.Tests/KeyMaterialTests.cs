@@ -4,6 +4,8 @@ using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Ekm.Grains.Jobs.Data;
+using Ekm.Grains.Keys;
 using Ekm.Grains.Kms;
 using Ekm.Host.Kms;
 using Ekm.Keys;
@@ -15,10 +17,11 @@ using Orleans.Streams;
 namespace Ekm.Host.Tests;
 
 /// <summary>
-/// The plaintext tenant key must never leave memory: not into grain state, logs, key events,
-/// problem messages or any HTTP answer. The test learns the real tenant key the only way it can
-/// be learned — the vendor unwrapping the stored blob through KMS — and searches everything the
-/// service produced for it, raw, base64 and hex.
+/// Plaintext tenant and data keys must never leave memory: not into grain state, the backup
+/// store, logs, key events, problem messages or any HTTP answer. The test learns the real tenant
+/// key the only way it can be learned — the vendor unwrapping the stored blob through KMS — and
+/// every data key by unwrapping the backup store's wrapped keys with it, then searches everything
+/// the service produced for them, raw, base64 and hex.
 /// </summary>
 public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixture>
 {
@@ -45,6 +48,8 @@ public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixtu
         async Task Record(Task<HttpResponseMessage> call) => answers.AppendLine(await (await call).Content.ReadAsStringAsync());
 
         var first = await session.EnableWithNewKeyAsync(kms);
+        answers.AppendLine((await session.RunJobAsync(new { kind = "Backup", product = "Microsoft365", variant = "manual" })).GetRawText());
+        answers.AppendLine((await session.RunJobAsync(new { kind = "Download", product = "Microsoft365", variant = "restore" })).GetRawText());
         var second = await session.NewUsableKeyAsync(kms);
         await Record(session.ValidateAsync(second));
         await Record(session.ValidateAsync(CustomerKms.MissingKeyArn()));
@@ -60,7 +65,14 @@ public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixtu
 
         var tenantKey = await UnwrapStoredTenantKeyAsync(session.Tenant);
         Assert.Equal(32, tenantKey.Length);
-        var forms = Forms(tenantKey);
+
+        // Every data key the jobs used, recovered from the backup store with the tenant key.
+        var dataKeys = new BackupStore(Path.Combine(host.DataDirectory, "backups")).List(session.Tenant)
+            .Select(i => Convert.ToBase64String(i.WrappedDataKey)).Distinct()
+            .Select(w => TenantKeyCrypto.Unwrap(tenantKey, Convert.FromBase64String(w), session.Tenant))
+            .ToList();
+        Assert.NotEmpty(dataKeys);
+        var secrets = dataKeys.Prepend(tenantKey).ToList();
 
         var haystacks = new Dictionary<string, string>
         {
@@ -73,14 +85,22 @@ public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixtu
         Assert.Contains(session.Tenant, haystacks["logs"], StringComparison.Ordinal);
         foreach (var (where, text) in haystacks)
         {
-            foreach (var form in forms)
+            foreach (var form in secrets.SelectMany(Forms))
             {
-                Assert.False(text.Contains(form, StringComparison.OrdinalIgnoreCase), $"the tenant key appears in {where}");
+                Assert.False(text.Contains(form, StringComparison.OrdinalIgnoreCase), $"key material appears in {where}");
             }
         }
 
-        var files = Directory.EnumerateFiles(host.DataDirectory, "ekm.db*").Select(File.ReadAllBytes);
-        Assert.All(files, bytes => Assert.Equal(-1, bytes.AsSpan().IndexOf(tenantKey)));
+        // Nothing at rest: the grain store and every file of the backup store, byte for byte.
+        var files = Directory.EnumerateFiles(host.DataDirectory, "ekm.db*")
+            .Concat(Directory.EnumerateFiles(Path.Combine(host.DataDirectory, "backups", session.Tenant), "*", SearchOption.AllDirectories))
+            .ToList();
+        Assert.True(files.Count > 10);
+        foreach (var file in files)
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.All(secrets, secret => Assert.Equal(-1, bytes.AsSpan().IndexOf(secret)));
+        }
     }
 
     /// <summary>The tenant key as it could be written: base64, hex, and its raw bytes read as Latin-1 text.</summary>
