@@ -17,4 +17,6 @@ public static class StorageNames
     public const string TenantDirectory = "ekm-tenant-directory";
 
     public const string JobState = "ekm-job";
+
+    public const string ScheduleState = "ekm-schedule";
 }
