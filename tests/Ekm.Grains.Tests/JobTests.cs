@@ -99,7 +99,33 @@ public sealed class JobTests : IDisposable
 
         var items = SyntheticSource.Containers(Tenant, Product.Microsoft365).Sum(x => SyntheticSource.Items(Tenant, Product.Microsoft365, x.Id).Count);
         Assert.True(items > 3 * backup.OperationsTotal, $"{items} items in {backup.OperationsTotal} operations");
-        Assert.InRange(c.Kms.Counters.Count(keyArn: key), 1, backup.OperationsTotal + 1);
+        // Every KMS call of the job, on any key: one admission per operation, plus the tenant's legal hold key (vendor key).
+        Assert.InRange(c.Kms.Counters.Count(), 1, backup.OperationsTotal + 1);
+        Assert.Equal(backup.OperationsTotal, c.Kms.Counters.Count("Decrypt", key));
+    }
+
+    [Fact]
+    public async Task LegalHoldDownload_AfterTheKeyIsRevoked_StillWorks_WhileOtherDownloadsFail()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        const string Tenant = "job-legal-hold";
+        var key = await EnabledAsync(c, Tenant);
+        await RunAsync(c, Tenant, new JobSpec(JobKind.Backup, Product.Microsoft365, "manual"));
+        var mailbox = SyntheticSource.Containers(Tenant, Product.Microsoft365).First(x => x.Kind == "mailbox");
+        using (var customer = c.ClientFor(LocalKmsAccounts.CustomerAAccountId))
+        {
+            await customer.DisableKeyAsync(new DisableKeyRequest { KeyId = key });
+        }
+
+        var gated = await RunAsync(c, Tenant, new JobSpec(JobKind.Download, Product.Microsoft365, "mbox") { Containers = [mailbox.Id] });
+        var legalHold = await RunAsync(c, Tenant, new JobSpec(JobKind.LegalHoldDownload, Product.Microsoft365, "webdav") { Containers = [mailbox.Id] });
+
+        Assert.Equal((JobState.Failed, ProblemSlugs.KeyRevoked), (gated.State, gated.FailureSlug));
+        Assert.Equal(JobState.Succeeded, legalHold.State);
+        var mbox = await File.ReadAllTextAsync(Path.Combine(Root, Assert.Single(legalHold.Outputs)));
+        var first = System.Text.Encoding.UTF8.GetString(SyntheticSource.Content(Tenant, Product.Microsoft365, SyntheticSource.Items(Tenant, Product.Microsoft365, mailbox.Id)[0]));
+        var messageId = first.Split('\n').First(l => l.StartsWith("Message-ID:", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(messageId, mbox, StringComparison.Ordinal);
     }
 
     public static TheoryData<string> RevocationKinds() => ["disable", "schedule-deletion", "policy-deny"];

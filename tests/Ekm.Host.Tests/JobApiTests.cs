@@ -25,6 +25,26 @@ public sealed class JobApiTests(HostFixture host) : IClassFixture<HostFixture>
     }
 
     [Fact]
+    public async Task PstUrlDownload_ExpiringLinkServesTheFileWithoutAKey_ATamperedLinkIsForbidden()
+    {
+        using var kms = new CustomerKms(host);
+        using var session = await TenantSession.ActivatedAsync(host);
+        await session.EnableWithNewKeyAsync(kms);
+        await session.RunJobAsync(new { kind = "Backup", product = "Microsoft365", variant = "manual" });
+
+        var job = await session.RunJobAsync(new { kind = "Download", product = "Microsoft365", variant = "pst-url" });
+        var url = job.GetProperty("downloadUrl").GetString()!;
+        using var anonymous = host.Factory.CreateClient();
+        var file = await anonymous.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        var bytes = await file.Content.ReadAsByteArrayAsync();
+        Assert.Equal("PK"u8.ToArray(), bytes[..2]);
+        var tampered = await anonymous.GetAsync(url.Replace("expires=", "expires=9", StringComparison.Ordinal));
+        await ProblemAssert.IsProblemAsync(tampered, HttpStatusCode.Forbidden, ProblemSlugs.Forbidden);
+    }
+
+    [Fact]
     public async Task Jobs_AfterTheKeyIsDisabled_FailWithKeyRevoked()
     {
         using var kms = new CustomerKms(host);

@@ -88,4 +88,8 @@ public sealed record JobStatus(
     /// <summary>Files the job produced (restore copies, downloads), relative to the data directory.</summary>
     [Id(12)]
     public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    /// <summary>PST URL downloads: an expiring link, added by the gateway when the status is read.</summary>
+    [Id(13)]
+    public string? DownloadUrl { get; init; }
 }

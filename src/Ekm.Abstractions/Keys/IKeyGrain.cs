@@ -47,6 +47,15 @@ public interface IKeyGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<KeyLease> AdmitAsync(AdmissionRequest request);
 
+    /// <summary>
+    /// A lease on the tenant's legal hold key — the documented exemption (DESIGN §4 rule 5): legal
+    /// hold copies are protected by the vendor key, not the customer's, so legal hold (WebDAV)
+    /// downloads keep working after a revocation. Not gated by the customer key.
+    /// </summary>
+    [Alias("LegalHoldLease")]
+    [AlwaysInterleave]
+    Task<KeyLease> LegalHoldLeaseAsync(AdmissionRequest request);
+
     /// <summary>The tenant's key events, newest first, with the hash chain verified.</summary>
     [Alias("GetAudit")]
     Task<AuditLog> GetAuditAsync();

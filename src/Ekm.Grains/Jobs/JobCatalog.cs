@@ -25,11 +25,5 @@ public static class JobCatalog
             throw new EkmProblemException(ProblemSlugs.InvalidJobSpec,
                 $"'{spec.Variant}' is not a {spec.Kind} workflow. Choose one of: {string.Join(", ", Variants.GetValueOrDefault(spec.Kind) ?? [])}.");
         }
-
-        if (spec.Kind == JobKind.LegalHoldDownload)
-        {
-            throw new EkmProblemException(ProblemSlugs.InvalidJobSpec,
-                "Legal hold (WebDAV) downloads are served by the legal hold service, which is exempt from the key gate; they are not run as jobs here.");
-        }
     }
 }

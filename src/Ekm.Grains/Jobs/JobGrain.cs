@@ -31,6 +31,11 @@ internal sealed class JobGrain(
 
     private BackupStore Store => new(storage.Value.Backups);
 
+    private BackupStore LegalHoldStore => new(storage.Value.LegalHold);
+
+    /// <summary>The legal hold lease of this run: not gated by the customer key, so it may serve every operation of the session.</summary>
+    private KeyLease? _legalHold;
+
     private LiveStore Live => new(storage.Value.Live);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -133,6 +138,12 @@ internal sealed class JobGrain(
 
     private async Task FinishAsync(JobState outcome, string? slug, string? detail)
     {
+        if (_legalHold is { } legalHold)
+        {
+            CryptographicOperations.ZeroMemory(legalHold.DataKey);
+            _legalHold = null;
+        }
+
         S.State = outcome;
         S.FailureSlug = slug;
         S.FailureDetail = detail;
@@ -154,6 +165,7 @@ internal sealed class JobGrain(
                 var items = SyntheticSource.Items(tenant, spec.Product, container);
                 await Live.MaterializeAsync(tenant, spec.Product, container);
                 var lease = await keys.AdmitAsync(new AdmissionRequest(JobId, container));
+                var mailbox = SyntheticSource.Containers(tenant, spec.Product).Any(c => c.Id == container && c.Kind == "mailbox");
                 try
                 {
                     long bytes = 0;
@@ -161,6 +173,12 @@ internal sealed class JobGrain(
                     {
                         var content = await Live.ReadAsync(tenant, container, item.ItemId) ?? SyntheticSource.Content(tenant, spec.Product, item);
                         await Store.WriteAsync(tenant, item with { Length = content.Length }, content, lease.DataKey, lease.WrappedDataKey);
+                        if (mailbox)
+                        {
+                            _legalHold ??= await keys.LegalHoldLeaseAsync(new AdmissionRequest(JobId, "legal-hold"));
+                            await LegalHoldStore.WriteAsync(tenant, item with { Length = content.Length }, content, _legalHold.DataKey, _legalHold.WrappedDataKey);
+                        }
+
                         bytes += content.Length;
                     }
 
@@ -174,25 +192,29 @@ internal sealed class JobGrain(
 
             case JobKind.Restore:
             case JobKind.Download:
-                return await RestoreOrDownloadAsync(keys, tenant, spec, container);
+                return await RestoreOrDownloadAsync(Store, r => keys.AdmitAsync(r), tenant, spec, container);
+
+            case JobKind.LegalHoldDownload:
+                // The documented exemption: legal hold copies are read with the legal hold key, not admitted by the customer key.
+                return await RestoreOrDownloadAsync(LegalHoldStore, r => keys.LegalHoldLeaseAsync(r), tenant, spec, container);
 
             default:
                 return await DiscoverAsync(keys, tenant, spec, container);
         }
     }
 
-    private async Task<long> RestoreOrDownloadAsync(IKeyGrain keys, string tenant, JobSpec spec, string container)
+    private async Task<long> RestoreOrDownloadAsync(BackupStore store, Func<AdmissionRequest, Task<KeyLease>> admit, string tenant, JobSpec spec, string container)
     {
-        var stored = Store.List(tenant, container);
+        var stored = store.List(tenant, container);
         var wrapped = stored.Select(i => i.WrappedDataKey).DistinctBy(Convert.ToBase64String).ToList();
-        var lease = await keys.AdmitAsync(new AdmissionRequest(JobId, container) { StoredDataKeys = wrapped });
+        var lease = await admit(new AdmissionRequest(JobId, container) { StoredDataKeys = wrapped });
         try
         {
             var dataKeys = wrapped.Select((w, i) => (Convert.ToBase64String(w), lease.StoredDataKeys[i])).ToDictionary(p => p.Item1, p => p.Item2);
             var contents = new List<(StoredItem Item, byte[] Content)>();
             foreach (var item in stored)
             {
-                contents.Add((item, await Store.ReadAsync(tenant, item, dataKeys[Convert.ToBase64String(item.WrappedDataKey)])));
+                contents.Add((item, await store.ReadAsync(tenant, item, dataKeys[Convert.ToBase64String(item.WrappedDataKey)])));
             }
 
             await DeliverAsync(tenant, spec, container, contents);
@@ -238,7 +260,7 @@ internal sealed class JobGrain(
 
         var (extension, write) = spec.Variant switch
         {
-            "mbox" => (".mbox", (Func<Stream, Task>)(s => Exports.WriteMboxAsync(s, contents.Where(c => c.Item.ContentType == "message/rfc822").Select(c => c.Content)))),
+            "mbox" or "webdav" => (".mbox", (Func<Stream, Task>)(s => Exports.WriteMboxAsync(s, contents.Where(c => c.Item.ContentType == "message/rfc822").Select(c => c.Content)))),
             "pst" or "pst-url" => (".eml.zip", s => Exports.WritePstAlternativeAsync(s, contents.Where(c => c.Item.ContentType == "message/rfc822").Select(c => (c.Item.ItemId + ".eml", c.Content)))),
             _ => (".zip", s => Exports.WriteZipAsync(s, contents.Select(c => ($"{container}/{c.Item.Name}", c.Content)))),
         };
@@ -284,9 +306,11 @@ internal sealed class JobGrain(
 
             case JobKind.Restore:
             case JobKind.Download:
+            case JobKind.LegalHoldDownload:
             {
                 var sourceContainers = SyntheticSource.Containers(tenant, spec.Product).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-                var stored = Store.List(tenant).Where(i => sourceContainers.Contains(i.ContainerId) && Wanted(i.ContainerId)).ToList();
+                var store = spec.Kind == JobKind.LegalHoldDownload ? LegalHoldStore : Store;
+                var stored = store.List(tenant).Where(i => sourceContainers.Contains(i.ContainerId) && Wanted(i.ContainerId)).ToList();
                 return (stored.Select(i => i.ContainerId).Distinct().Order(StringComparer.Ordinal).ToList(), stored.Sum(i => i.Length));
             }
 

@@ -57,4 +57,7 @@ public sealed class JobStorageOptions
     public string Live => Path.Combine(Root, "live");
 
     public string Exports => Path.Combine(Root, "exports");
+
+    /// <summary>Legal hold copies of mailboxes, under the vendor-protected legal hold key.</summary>
+    public string LegalHold => Path.Combine(Root, "legalhold");
 }

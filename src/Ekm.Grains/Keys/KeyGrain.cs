@@ -334,6 +334,42 @@ internal sealed class KeyGrain(
         }
     }
 
+    public async Task<KeyLease> LegalHoldLeaseAsync(AdmissionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        byte[] legalHoldKey;
+        if (S.WrappedLegalHoldKey is null)
+        {
+            // Made once per tenant, with its plaintext from the same call: one KMS call, not two.
+            var (plaintext, wrapped) = await kms.GenerateDataKeyAsync(vendorKey.KeyArn, TenantId);
+            if (S.WrappedLegalHoldKey is null)
+            {
+                S.WrappedLegalHoldKey = wrapped;
+                S.LegalHoldKeyArn = vendorKey.KeyArn;
+                await WriteStateAsync();
+                legalHoldKey = plaintext;
+            }
+            else
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+                legalHoldKey = await kms.DecryptAsync(S.LegalHoldKeyArn!, S.WrappedLegalHoldKey, TenantId);
+            }
+        }
+        else
+        {
+            legalHoldKey = await kms.DecryptAsync(S.LegalHoldKeyArn!, S.WrappedLegalHoldKey, TenantId);
+        }
+
+        try
+        {
+            return Lease(legalHoldKey, request);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(legalHoldKey);
+        }
+    }
+
     private KeyLease Lease(byte[] tenantKey, AdmissionRequest request)
     {
         var dataKey = TenantKeyCrypto.NewDataKey();

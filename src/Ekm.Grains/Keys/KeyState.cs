@@ -48,6 +48,13 @@ public sealed class KeyState
 
     [Id(11)]
     public string? PendingRequestedBy { get; set; }
+
+    /// <summary>The legal hold key, wrapped by the vendor key (never by the customer's: see DESIGN §4 rule 5).</summary>
+    [Id(12)]
+    public byte[]? WrappedLegalHoldKey { get; set; }
+
+    [Id(13)]
+    public string? LegalHoldKeyArn { get; set; }
 }
 
 /// <summary>The tenant's hash-chained audit log (a separate state entry, so key reads stay small).</summary>

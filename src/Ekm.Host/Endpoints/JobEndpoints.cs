@@ -23,6 +23,11 @@ internal static partial class JobEndpoints
             .RequireAuthorization(EkmPolicies.TenantRead)
             .WithName("GetJob")
             .WithSummary("A job's state, progress (operations and bytes), failure slug and outputs.");
+        app.MapGet("/api/downloads/{tenantId}/{jobId}/{file}", Download)
+            .AllowAnonymous()
+            .WithTags("Jobs")
+            .WithName("DownloadByLink")
+            .WithSummary("A PST URL download: the expiring, signed link is the authorization.");
         jobs.MapPost("/{jobId}/cancel", CancelAsync)
             .RequireAuthorization(EkmPolicies.TenantAdmin)
             .WithName("CancelJob")
@@ -50,8 +55,33 @@ internal static partial class JobEndpoints
         return TypedResults.Accepted($"/api/tenants/{tenantId}/jobs/{jobId}", status);
     }
 
-    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetAsync(string tenantId, string jobId, IGrainFactory grains) =>
-        await FindAsync(tenantId, jobId, grains, g => g.GetStatusAsync());
+    private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetAsync(string tenantId, string jobId, IGrainFactory grains, DownloadLinks links)
+    {
+        var found = await FindAsync(tenantId, jobId, grains, g => g.GetStatusAsync());
+
+        // A finished PST URL download offers a fresh expiring link on every look.
+        return found.Result is Ok<JobStatus> { Value: { State: JobState.Succeeded, Spec.Variant: "pst-url", Outputs: [var output, ..] } status }
+            ? TypedResults.Ok(status with { DownloadUrl = links.Create(tenantId, jobId, Path.GetFileName(output)) })
+            : found;
+    }
+
+    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(
+        string tenantId, string jobId, string file, long? expires, string? signature, DownloadLinks links, Hosting.HostPaths paths)
+    {
+        var problem = expires is { } until ? links.Check(tenantId, jobId, file, until, signature) : "This download link is not valid.";
+        if (problem is null && (!Ekm.Tenants.TenantId.TryValidate(tenantId, out _) || !JobIdPattern().IsMatch(jobId) || Path.GetFileName(file) != file || file.StartsWith('.')))
+        {
+            problem = "This download link is not valid.";
+        }
+
+        if (problem is not null)
+        {
+            return ProblemResults.Result(ProblemSlugs.Forbidden, problem);
+        }
+
+        var path = Path.Combine(paths.DataDirectory, "exports", tenantId, jobId, file);
+        return File.Exists(path) ? TypedResults.PhysicalFile(path, "application/zip", file) : NotFound(jobId);
+    }
 
     private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> CancelAsync(string tenantId, string jobId, IGrainFactory grains) =>
         await FindAsync(tenantId, jobId, grains, g => g.CancelAsync());

@@ -44,6 +44,7 @@ internal static class EkmHost
         services.AddSingleton<DevelopmentKey>();
         services.AddSingleton<ApiKeyStore>();
         services.AddHostedService<StartupBanner>();
+        services.AddSingleton<DownloadLinks>();
 
         // Before the silo: the local KMS is up before any grain can call it.
         services.AddSingleton<EmbeddedLocalKms>();
