@@ -149,3 +149,75 @@ public sealed class AdmissionTests : IDisposable
         }
     }
 }
+
+/// <summary>
+/// DESIGN §4 rule 1 under load: many sessions admit operations concurrently while the customer
+/// disables the key at a random moment. Once any caller has been refused, no admission requested
+/// after that moment may succeed. Seeded: each seed is one trial; the benchmark runs many more.
+/// </summary>
+public sealed class RandomRevocationTrials : IDisposable
+{
+    private readonly TestDatabase _database = new();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Admissions_KeyDisabledAtARandomMoment_NoneRequestedAfterTheFirstRefusalSucceeds(int seed)
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        var tenant = $"trial-{seed}";
+        var key = await CustomerKeys.CreateCustomerKeyAsync(c, tenant);
+        await CustomerKeys.EnableEkmAsync(c, tenant, key);
+        var grain = c.Grains.GetGrain<IKeyGrain>(tenant);
+        var revokeAfter = new Random(seed).Next(20, 400);
+        var enoughAdmitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long firstRefusal = long.MaxValue, admitted = 0, refused = 0, violations = 0;
+
+        async Task SessionAsync(int session)
+        {
+            for (var operation = 0; Interlocked.Read(ref refused) < 200; operation++)
+            {
+                var requestedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                try
+                {
+                    await grain.AdmitAsync(new AdmissionRequest($"session-{session}", $"op-{operation}"));
+                    if (Interlocked.Increment(ref admitted) >= revokeAfter)
+                    {
+                        enoughAdmitted.TrySetResult();
+                    }
+
+                    if (requestedAt > Interlocked.Read(ref firstRefusal))
+                    {
+                        Interlocked.Increment(ref violations);
+                    }
+                }
+                catch (EkmProblemException ex) when (ex.Slug == ProblemSlugs.KeyRevoked)
+                {
+                    var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                    long seen;
+                    while (now < (seen = Interlocked.Read(ref firstRefusal)) && Interlocked.CompareExchange(ref firstRefusal, now, seen) != seen)
+                    {
+                    }
+
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        }
+
+        var sessions = Enumerable.Range(0, 16).Select(SessionAsync).ToArray();
+        await enoughAdmitted.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using (var customer = c.ClientFor(LocalKmsAccounts.CustomerAAccountId))
+        {
+            await customer.DisableKeyAsync(new DisableKeyRequest { KeyId = key });
+        }
+
+        await Task.WhenAll(sessions).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(admitted >= revokeAfter, $"{admitted} admitted");
+        Assert.True(refused >= 200, $"{refused} refused");
+        Assert.Equal(0, violations);
+    }
+
+    public void Dispose() => _database.Dispose();
+}

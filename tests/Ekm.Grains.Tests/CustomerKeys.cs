@@ -60,6 +60,40 @@ internal static class CustomerKeys
             },
         });
 
+    /// <summary>
+    /// A key whose policy does not name the vendor at all: the vendor's access comes only from a
+    /// grant (bound to this tenant's encryption context). Returns the key ARN and the grant id.
+    /// </summary>
+    public static async Task<(string KeyArn, string GrantId)> CreateGrantedKeyAsync(SqliteCluster c, string tenantId)
+    {
+        using var customer = c.ClientFor(LocalKmsAccounts.CustomerAAccountId);
+        var key = (await customer.CreateKeyAsync(new CreateKeyRequest { Description = $"EKM key of tenant {tenantId} (granted)" })).KeyMetadata;
+        await customer.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.Arn, PolicyName = PolicyName, Policy = PolicyWithoutVendor() });
+
+        // DescribeKey takes no encryption context, so it cannot share a grant with a context constraint.
+        await customer.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key.Arn,
+            GranteePrincipal = Root(LocalKmsAccounts.VendorAccountId),
+            Operations = ["DescribeKey"],
+        });
+        return (key.Arn, await GrantVendorAsync(c, key.Arn, tenantId));
+    }
+
+    /// <summary>The vendor may use the key's cryptographic operations, for this tenant's encryption context only.</summary>
+    public static async Task<string> GrantVendorAsync(SqliteCluster c, string keyArn, string tenantId)
+    {
+        using var customer = c.ClientFor(LocalKmsAccounts.CustomerAAccountId);
+        var grant = await customer.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = keyArn,
+            GranteePrincipal = Root(LocalKmsAccounts.VendorAccountId),
+            Operations = ["Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo"],
+            Constraints = new GrantConstraints { EncryptionContextSubset = new Dictionary<string, string> { [TenantContext.Key] = tenantId } },
+        });
+        return grant.GrantId;
+    }
+
     /// <summary>The customer removes the vendor's statements: only the owner may use the key.</summary>
     public static string PolicyWithoutVendor() => Document(Owner());
 

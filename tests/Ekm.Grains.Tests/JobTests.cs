@@ -128,7 +128,7 @@ public sealed class JobTests : IDisposable
         Assert.Contains(messageId, mbox, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string> RevocationKinds() => ["disable", "schedule-deletion", "policy-deny"];
+    public static TheoryData<string> RevocationKinds() => ["disable", "schedule-deletion", "policy-deny", "grant-revoke"];
 
     /// <summary>
     /// The second operation's admission is held in the local KMS after KMS has answered it; the
@@ -142,7 +142,18 @@ public sealed class JobTests : IDisposable
     {
         await using var c = await SqliteCluster.StartAsync(_database.Path);
         var tenant = "job-revoke-" + kind;
-        var key = await EnabledAsync(c, tenant);
+        string key;
+        string? grantId = null;
+        if (kind == "grant-revoke")
+        {
+            (key, grantId) = await CustomerKeys.CreateGrantedKeyAsync(c, tenant);
+            await CustomerKeys.EnableEkmAsync(c, tenant, key);
+        }
+        else
+        {
+            key = await EnabledAsync(c, tenant);
+        }
+
         var containers = SyntheticSource.Containers(tenant, Product.Microsoft365).Take(3).Select(x => x.Id).ToList();
         var admissions = 0;
         var secondHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -163,7 +174,7 @@ public sealed class JobTests : IDisposable
         var job = c.Grains.GetGrain<IJobGrain>(Guid.NewGuid().ToString("N"));
         await job.StartAsync(tenant, new JobSpec(JobKind.Backup, Product.Microsoft365, "manual") { Containers = containers });
         await secondHeld.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        await RevokeAsync(c, key, kind);
+        await RevokeAsync(c, key, kind, grantId);
         c.Kms.Faults.Clear();
         var outcome = (await job.WhenFinishedAsync())!;
 
@@ -232,7 +243,7 @@ public sealed class JobTests : IDisposable
         return (await job.WhenFinishedAsync())!;
     }
 
-    private static async Task RevokeAsync(SqliteCluster c, string key, string kind)
+    private static async Task RevokeAsync(SqliteCluster c, string key, string kind, string? grantId)
     {
         using var customer = c.ClientFor(LocalKmsAccounts.CustomerAAccountId);
         switch (kind)
@@ -242,6 +253,9 @@ public sealed class JobTests : IDisposable
                 break;
             case "schedule-deletion":
                 await customer.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key, PendingWindowInDays = 7 });
+                break;
+            case "grant-revoke":
+                await customer.RevokeGrantAsync(new RevokeGrantRequest { KeyId = key, GrantId = grantId });
                 break;
             default:
                 await CustomerKeys.PutPolicyAsync(c, key, CustomerKeys.PolicyWithoutVendor());
@@ -260,6 +274,9 @@ public sealed class JobTests : IDisposable
             case "schedule-deletion":
                 await customer.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = key });
                 await customer.EnableKeyAsync(new EnableKeyRequest { KeyId = key });
+                break;
+            case "grant-revoke":
+                await CustomerKeys.GrantVendorAsync(c, key, tenant);
                 break;
             default:
                 await CustomerKeys.PutPolicyAsync(c, key, CustomerKeys.PolicyWithVendor(tenant));

@@ -31,6 +31,21 @@ public sealed class GrantTests(LocalKmsFixture kms) : IClassFixture<LocalKmsFixt
     }
 
     [Fact]
+    public async Task CreateGrant_ContextConstraintWithDescribeKey_ValidationException()
+    {
+        using var customer = kms.CustomerA();
+        var key = await customer.NewKeyAsync();
+
+        await KmsCalls.ErrorAsync("ValidationException", () => customer.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key.Arn,
+            GranteePrincipal = "arn:aws:iam::111122223333:root",
+            Operations = ["Decrypt", "DescribeKey"],
+            Constraints = new GrantConstraints { EncryptionContextSubset = KmsCalls.Tenant("contoso") },
+        }));
+    }
+
+    [Fact]
     public async Task Grant_VendorWithOtherContext_IsAccessDenied()
     {
         using var customer = kms.CustomerA();

@@ -13,6 +13,12 @@ public sealed partial class KmsEngine
         "Sign", "Verify", "GetPublicKey", "GenerateMac", "VerifyMac", "DeriveSharedSecret",
     };
 
+    private static readonly HashSet<string> ContextOperations = new(StringComparer.Ordinal)
+    {
+        "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo",
+        "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+    };
+
     private object CreateGrant(Caller caller, KmsRequest request, CallInfo call)
     {
         var key = Resolve(caller, request.RequiredText("KeyId"), call, crossAccount: true);
@@ -39,6 +45,12 @@ public sealed partial class KmsEngine
             var c = new KmsRequest(constraints);
             subset = c.Map("EncryptionContextSubset");
             equals = c.Map("EncryptionContextEquals");
+        }
+
+        // As in AWS, encryption-context constraints only make sense for operations that take a context.
+        if ((subset is not null || equals is not null) && operations.Any(o => !ContextOperations.Contains(o)))
+        {
+            throw KmsErrors.ValidationFailed("Grant constraints (EncryptionContextSubset, EncryptionContextEquals) can only be used with operations that accept an encryption context; put DescribeKey, CreateGrant and RetireGrant in a grant of their own.");
         }
 
         Authorize(caller, key, "CreateGrant", grantTokens: request.List("GrantTokens"), grantOperation: "CreateGrant");
