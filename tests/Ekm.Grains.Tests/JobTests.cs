@@ -191,20 +191,44 @@ public sealed class JobTests : IDisposable
             await File.ReadAllBytesAsync(Path.Combine(Root, "exports", tenant, restore.JobId, containers[1], firstItem.ItemId)));
     }
 
-    [Fact]
-    public async Task Backup_KmsThrottledThroughout_FailsKmsUnavailableAndTheNextJobSucceeds()
+    [Theory]
+    [InlineData("throttling")]
+    [InlineData("internal-error")]
+    public async Task Backup_KmsFailingThroughout_FailsKmsUnavailableAndTheNextJobSucceeds(string fault)
     {
         await using var c = await SqliteCluster.StartAsync(_database.Path);
-        const string Tenant = "job-throttled";
-        var key = await EnabledAsync(c, Tenant);
-        c.Kms.Faults.Add(new FaultRule { Operation = "Decrypt", KeyId = key, ThrottleRate = 1 });
+        var tenant = "job-" + fault;
+        var key = await EnabledAsync(c, tenant);
+        c.Kms.Faults.Add(fault == "throttling"
+            ? new FaultRule { Operation = "Decrypt", KeyId = key, ThrottleRate = 1 }
+            : new FaultRule { Operation = "Decrypt", KeyId = key, InternalErrorRate = 1 });
 
-        var failed = await RunAsync(c, Tenant, new JobSpec(JobKind.Backup, Product.EntraId, "scheduled"));
+        var failed = await RunAsync(c, tenant, new JobSpec(JobKind.Backup, Product.EntraId, "scheduled"));
         Assert.Equal((JobState.Failed, ProblemSlugs.KmsUnavailable), (failed.State, failed.FailureSlug));
-        Assert.NotEqual(KeyHealthStatus.Revoked, (await c.Grains.GetGrain<IKeyGrain>(Tenant).GetStatusAsync()).Health.Status);
+        Assert.NotEqual(KeyHealthStatus.Revoked, (await c.Grains.GetGrain<IKeyGrain>(tenant).GetStatusAsync()).Health.Status);
 
         c.Kms.Faults.Clear();
-        Assert.Equal(JobState.Succeeded, (await RunAsync(c, Tenant, new JobSpec(JobKind.Backup, Product.EntraId, "scheduled"))).State);
+        Assert.Equal(JobState.Succeeded, (await RunAsync(c, tenant, new JobSpec(JobKind.Backup, Product.EntraId, "scheduled"))).State);
+    }
+
+    [Fact]
+    public async Task Cancel_WhileAnOperationIsAdmitted_ThatOneFinishesAndNoOtherStarts()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        const string Tenant = "job-cancel";
+        var key = await EnabledAsync(c, Tenant);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        c.Kms.Faults.Add(new FaultRule { Operation = "Decrypt", KeyId = key, Latency = TimeSpan.FromSeconds(1), OnMatch = () => held.TrySetResult() });
+        var job = c.Grains.GetGrain<IJobGrain>(Guid.NewGuid().ToString("N"));
+        await job.StartAsync(Tenant, new JobSpec(JobKind.Backup, Product.Microsoft365, "manual"));
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await job.CancelAsync();
+        c.Kms.Faults.Clear();
+        var outcome = (await job.WhenFinishedAsync())!;
+
+        Assert.Equal((JobState.Cancelled, 1), (outcome.State, outcome.OperationsDone));
+        Assert.True(outcome.OperationsTotal > 1);
     }
 
     [Theory]
