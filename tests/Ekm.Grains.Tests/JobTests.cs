@@ -154,7 +154,9 @@ public sealed class JobTests : IDisposable
             key = await EnabledAsync(c, tenant);
         }
 
-        var containers = SyntheticSource.Containers(tenant, Product.Microsoft365).Take(3).Select(x => x.Id).ToList();
+        var all = SyntheticSource.Containers(tenant, Product.Microsoft365);
+        var mailbox = all.First(x => x.Kind == "mailbox").Id;
+        var containers = all.Select(x => x.Id).Where(id => id != mailbox).Take(2).Prepend(mailbox).ToList();
         var admissions = 0;
         var secondHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         c.Kms.Faults.Add(new FaultRule
@@ -181,6 +183,8 @@ public sealed class JobTests : IDisposable
         Assert.Equal((JobState.Failed, ProblemSlugs.KeyRevoked, 2), (outcome.State, outcome.FailureSlug, outcome.OperationsDone));
         var later = await RunAsync(c, tenant, new JobSpec(JobKind.Backup, Product.Microsoft365, "manual"));
         Assert.Equal((JobState.Failed, ProblemSlugs.KeyRevoked, 0), (later.State, later.FailureSlug, later.OperationsDone));
+        var legalHold = await RunAsync(c, tenant, new JobSpec(JobKind.LegalHoldDownload, Product.Microsoft365, "webdav") { Containers = [mailbox] });
+        Assert.Equal(JobState.Succeeded, legalHold.State);
 
         await RestoreAsync(c, key, kind, tenant);
         c.Time.Advance(TimeSpan.FromSeconds(5));
@@ -194,14 +198,19 @@ public sealed class JobTests : IDisposable
     [Theory]
     [InlineData("throttling")]
     [InlineData("internal-error")]
+    [InlineData("latency")]
     public async Task Backup_KmsFailingThroughout_FailsKmsUnavailableAndTheNextJobSucceeds(string fault)
     {
-        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        // The service's KMS client gives up on an attempt after 1 s here; the latency fault holds answers 2 s.
+        await using var c = await SqliteCluster.StartAsync(_database.Path, kmsTimeout: TimeSpan.FromSeconds(1));
         var tenant = "job-" + fault;
         var key = await EnabledAsync(c, tenant);
-        c.Kms.Faults.Add(fault == "throttling"
-            ? new FaultRule { Operation = "Decrypt", KeyId = key, ThrottleRate = 1 }
-            : new FaultRule { Operation = "Decrypt", KeyId = key, InternalErrorRate = 1 });
+        c.Kms.Faults.Add(fault switch
+        {
+            "throttling" => new FaultRule { Operation = "Decrypt", KeyId = key, ThrottleRate = 1 },
+            "internal-error" => new FaultRule { Operation = "Decrypt", KeyId = key, InternalErrorRate = 1 },
+            _ => new FaultRule { Operation = "Decrypt", KeyId = key, Latency = TimeSpan.FromSeconds(2) },
+        });
 
         var failed = await RunAsync(c, tenant, new JobSpec(JobKind.Backup, Product.EntraId, "scheduled"));
         Assert.Equal((JobState.Failed, ProblemSlugs.KmsUnavailable), (failed.State, failed.FailureSlug));

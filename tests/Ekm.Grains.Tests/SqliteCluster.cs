@@ -51,13 +51,13 @@ internal sealed class SqliteCluster : IAsyncDisposable
     /// <paramref name="keyOptions"/> with a health-check period under Orleans' reminder minimum lowers that minimum to it.
     /// </summary>
     public static async Task<SqliteCluster> StartAsync(string databasePath, FakeTimeProvider? time = null, LocalKmsServer? kms = null, short silos = 1,
-        KeyOptions? keyOptions = null)
+        KeyOptions? keyOptions = null, TimeSpan? kmsTimeout = null)
     {
         keyOptions ??= new KeyOptions();
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero));
         var ownsKms = kms is null;
         kms ??= await LocalKmsServer.StartAsync(new LocalKmsOptions { Port = 0 });
-        var clients = new LocalKmsClients(kms);
+        var clients = new LocalKmsClients(kms, kmsTimeout);
         var vendorKey = await VendorKeyAsync(clients.ForRegion(LocalKmsFixtureRegion));
 
         var connectionString = new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString();
@@ -128,16 +128,21 @@ internal sealed class SqliteCluster : IAsyncDisposable
 
     private sealed record FixedVendorKey(string KeyArn) : IVendorKey;
 
-    private sealed class LocalKmsClients(LocalKmsServer server) : IKmsClientProvider
+    private sealed class LocalKmsClients(LocalKmsServer server, TimeSpan? timeout = null) : IKmsClientProvider
     {
         public IAmazonKeyManagementService ForRegion(string region) =>
-            Client(server, LocalKmsAccounts.VendorAccountId, string.IsNullOrEmpty(region) ? LocalKmsFixtureRegion : region);
+            Client(server, LocalKmsAccounts.VendorAccountId, string.IsNullOrEmpty(region) ? LocalKmsFixtureRegion : region, timeout);
 
-        public static AmazonKeyManagementServiceClient Client(LocalKmsServer server, string accountId, string region)
+        public static AmazonKeyManagementServiceClient Client(LocalKmsServer server, string accountId, string region, TimeSpan? timeout = null)
         {
             var key = server.Accounts.Single(a => a.AccountId == accountId).AccessKeys[0];
-            return new AmazonKeyManagementServiceClient(new BasicAWSCredentials(key.AccessKeyId, key.SecretAccessKey),
-                new AmazonKeyManagementServiceConfig { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = region, MaxErrorRetry = 1 });
+            var config = new AmazonKeyManagementServiceConfig { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = region, MaxErrorRetry = 1 };
+            if (timeout is { } limit)
+            {
+                config.Timeout = limit;
+            }
+
+            return new AmazonKeyManagementServiceClient(new BasicAWSCredentials(key.AccessKeyId, key.SecretAccessKey), config);
         }
     }
 }
