@@ -71,6 +71,22 @@ public sealed class JobApiTests(HostFixture host) : IClassFixture<HostFixture>
     }
 
     [Fact]
+    public async Task Cancel_AFinishedJob_AnswersItsFinalStateAndChangesNothing()
+    {
+        using var kms = new CustomerKms(host);
+        using var session = await TenantSession.ActivatedAsync(host);
+        await session.EnableWithNewKeyAsync(kms);
+        var done = await session.RunJobAsync(new { kind = "WorkloadConfiguration", product = "GoogleWorkspace", variant = "teamdrive" });
+        var jobId = done.GetProperty("jobId").GetString();
+
+        var cancelled = await Http.OkAsync(await session.Admin.PostAsync($"/api/tenants/{session.Tenant}/jobs/{jobId}/cancel", null));
+
+        Assert.Equal("Succeeded", cancelled.GetProperty("state").GetString());
+        var unknown = await session.Admin.PostAsync($"/api/tenants/{session.Tenant}/jobs/{Guid.NewGuid():N}/cancel", null);
+        await ProblemAssert.IsProblemAsync(unknown, HttpStatusCode.NotFound, ProblemSlugs.NotFound);
+    }
+
+    [Fact]
     public async Task Jobs_OfAnotherTenantOrUnknown_NotFound()
     {
         using var kms = new CustomerKms(host);
