@@ -7,5 +7,12 @@ internal sealed class TestDatabase : IDisposable
 
     public string Path => System.IO.Path.Combine(_folder, "ekm.db");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    /// <summary>Idempotent: a fixture may be disposed both as IAsyncLifetime and as IDisposable.</summary>
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 }
