@@ -17,6 +17,8 @@ internal static class CustomerKeys
 
     private const string PolicyName = "default";
 
+    private static readonly string[] VendorMetadataActions = ["kms:DescribeKey", "kms:GetKeyRotationStatus"];
+
     private static readonly string[] VendorCryptoActions = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
 
     /// <summary>A symmetric key in customer A's account whose policy lets the vendor use it for <paramref name="tenantId"/> only.</summary>
@@ -44,7 +46,7 @@ internal static class CustomerKeys
             Sid = "VendorDescribe",
             Effect = "Allow",
             Principal = new { AWS = Root(LocalKmsAccounts.VendorAccountId) },
-            Action = "kms:DescribeKey",
+            Action = VendorMetadataActions,
             Resource = "*",
         },
         new

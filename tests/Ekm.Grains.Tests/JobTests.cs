@@ -269,7 +269,8 @@ public sealed class JobTests : IDisposable
         return key;
     }
 
-    private static async Task<JobStatus> RunAsync(SqliteCluster c, string tenant, JobSpec spec)
+    /// <summary>Starts a job and waits for its end (a grain signal, no polling).</summary>
+    internal static async Task<JobStatus> RunAsync(SqliteCluster c, string tenant, JobSpec spec)
     {
         var job = c.Grains.GetGrain<IJobGrain>(Guid.NewGuid().ToString("N"));
         await job.StartAsync(tenant, spec);

@@ -68,6 +68,9 @@ internal sealed class CustomerKms : IDisposable
 
     public Task EnableAsync(string keyArn) => _client.EnableKeyAsync(new EnableKeyRequest { KeyId = keyArn });
 
+    public Task EnableRotationAsync(string keyArn, int periodInDays) =>
+        _client.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = keyArn, RotationPeriodInDays = periodInDays });
+
     public Task ScheduleDeletionAsync(string keyArn) =>
         _client.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = keyArn, PendingWindowInDays = 7 });
 

@@ -222,4 +222,21 @@ public sealed class EnableTests(HostFixture host) : IClassFixture<HostFixture>
 
     private static List<string> HistoryArns(JsonElement status) =>
         [.. status.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("keyArn").GetString()!)];
+
+    [Fact]
+    public async Task Status_AfterTheCustomerTurnsOnRotation_ShowsTheRotationSettingsKmsReports()
+    {
+        using var kms = new CustomerKms(host);
+        using var session = await TenantSession.ActivatedAsync(host);
+        var key = await session.EnableWithNewKeyAsync(kms);
+        Assert.False((await session.StatusAsync()).GetProperty("rotation").GetProperty("automaticRotationEnabled").GetBoolean());
+
+        await kms.EnableRotationAsync(key, 200);
+        await session.CheckHealthAsync();
+        var rotation = (await session.StatusAsync()).GetProperty("rotation");
+
+        Assert.True(rotation.GetProperty("automaticRotationEnabled").GetBoolean());
+        Assert.Equal(200, rotation.GetProperty("rotationPeriodInDays").GetInt32());
+        Assert.Equal(JsonValueKind.String, rotation.GetProperty("nextRotationDate").ValueKind);
+    }
 }

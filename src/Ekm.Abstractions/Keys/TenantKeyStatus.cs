@@ -28,7 +28,23 @@ public sealed record TenantKeyStatus(
     /// <summary>Bumped on every change of wrapping key or revocation; leases carry it.</summary>
     [Id(8)]
     public int KeyEpoch { get; init; }
+
+    /// <summary>The customer key's rotation settings as KMS last reported them (null if not readable).</summary>
+    [Id(9)]
+    public KeyRotation? Rotation { get; init; }
 }
+
+/// <summary>
+/// Rotation inside AWS KMS keeps the key ARN and every older backing key, so it is transparent to
+/// the service; the status shows it so an admin can see whether automatic rotation is on.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Ekm.Keys.KeyRotation")]
+public sealed record KeyRotation(
+    [property: Id(0)] bool AutomaticRotationEnabled,
+    [property: Id(1)] int? RotationPeriodInDays,
+    [property: Id(2)] DateTimeOffset? NextRotationDate,
+    [property: Id(3)] DateTimeOffset? LastOnDemandRotation,
+    [property: Id(4)] DateTimeOffset CheckedAt);
 
 /// <summary>
 /// Whether support has made Enterprise Key Management available to the tenant ("controlled

@@ -121,6 +121,7 @@ internal sealed class KeyGrain(
         S.Terms = new TermsAcceptance(terms.Value.Version, request.Actor, now);
         S.History.Add(new KeyArnPeriod(validation.KeyArn, now, null));
         S.Health = new KeyHealth(KeyHealthStatus.Healthy, null, now, now);
+        await RefreshRotationAsync();
         await SaveAsync(KeyEventKind.EkmEnabled, request.Actor, validation.KeyArn, $"terms {terms.Value.Version} accepted");
         await GrainFactory.GetGrain<ITenantDirectoryGrain>(0).AddAsync(TenantId);
         await this.RegisterOrUpdateReminder(HealthReminder, options.Value.HealthCheckPeriod, options.Value.HealthCheckPeriod);
@@ -179,6 +180,7 @@ internal sealed class KeyGrain(
             var plaintext = await kms.DecryptAsync(S.WrappingKeyArn!, S.WrappedTenantKey, TenantId);
             CryptographicOperations.ZeroMemory(plaintext);
             verdict = new KeyHealth(KeyHealthStatus.Healthy, null, now, null);
+            await RefreshRotationAsync();
         }
         catch (EkmProblemException ex) when (AwsKms.IsRevocation(ex.Slug))
         {
@@ -507,8 +509,26 @@ internal sealed class KeyGrain(
 
         S.History.Add(new KeyArnPeriod(target, now, null));
         S.Health = new KeyHealth(KeyHealthStatus.Healthy, null, now, now);
+        await RefreshRotationAsync();
         await SaveAsync(KeyEventKind.KeyUpdated, actor, target, $"from {old}; the old key is no longer used and may be disabled");
         KeyGrainLog.KeyUpdated(logger, TenantId, old!, target, actor);
+    }
+
+    /// <summary>
+    /// Reads the customer key's rotation settings for the status. Best effort: a policy that does not
+    /// grant kms:GetKeyRotationStatus leaves the last known settings (or none) in place.
+    /// </summary>
+    private async Task RefreshRotationAsync()
+    {
+        try
+        {
+            var (enabled, period, next, onDemand) = await kms.GetRotationStatusAsync(S.WrappingKeyArn!);
+            S.Rotation = new KeyRotation(enabled, period, next, onDemand, time.GetUtcNow());
+        }
+        catch (EkmProblemException)
+        {
+            // Rotation is transparent to the service; not being able to read its settings changes nothing.
+        }
     }
 
     /// <summary>Whether an ARN as sent (key or alias ARN) names the key in use now.</summary>
@@ -643,5 +663,6 @@ internal sealed class KeyGrain(
         PendingKeyArn = S.PendingKeyArn,
         History = [.. S.History],
         KeyEpoch = S.KeyEpoch,
+        Rotation = S.Mode == KeyManagementMode.EnterpriseKeyManagement ? S.Rotation : null,
     };
 }

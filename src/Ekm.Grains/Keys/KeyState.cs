@@ -55,6 +55,10 @@ public sealed class KeyState
 
     [Id(13)]
     public string? LegalHoldKeyArn { get; set; }
+
+    /// <summary>The customer key's rotation settings as KMS last reported them.</summary>
+    [Id(14)]
+    public KeyRotation? Rotation { get; set; }
 }
 
 /// <summary>The tenant's hash-chained audit log (a separate state entry, so key reads stay small).</summary>

@@ -22,6 +22,14 @@ public sealed class AwsKms(IKmsClientProvider clients) : IKms
             metadata.KeyUsage?.Value ?? "", metadata.Enabled ?? false);
     }
 
+    public async Task<(bool Enabled, int? PeriodInDays, DateTimeOffset? Next, DateTimeOffset? OnDemandStart)> GetRotationStatusAsync(string keyArn, CancellationToken cancellationToken = default)
+    {
+        var status = await CallAsync(keyArn, c => c.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = keyArn }, cancellationToken));
+        return (status.KeyRotationEnabled ?? false, status.RotationPeriodInDays, Utc(status.NextRotationDate), Utc(status.OnDemandRotationStartDate));
+
+        static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : null;
+    }
+
     public async Task<(byte[] Plaintext, byte[] Wrapped)> GenerateDataKeyAsync(string keyArn, string tenantId, CancellationToken cancellationToken = default)
     {
         var response = await CallAsync(keyArn, c => c.GenerateDataKeyAsync(new GenerateDataKeyRequest

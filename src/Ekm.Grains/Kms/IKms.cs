@@ -10,6 +10,9 @@ public interface IKms
 {
     Task<KmsKeyInfo> DescribeKeyAsync(string keyIdOrArn, CancellationToken cancellationToken = default);
 
+    /// <summary>The key's rotation settings (GetKeyRotationStatus).</summary>
+    Task<(bool Enabled, int? PeriodInDays, DateTimeOffset? Next, DateTimeOffset? OnDemandStart)> GetRotationStatusAsync(string keyArn, CancellationToken cancellationToken = default);
+
     /// <summary>A fresh 256-bit key: its plaintext (caller must clear it) and its blob under <paramref name="keyArn"/>.</summary>
     Task<(byte[] Plaintext, byte[] Wrapped)> GenerateDataKeyAsync(string keyArn, string tenantId, CancellationToken cancellationToken = default);
 

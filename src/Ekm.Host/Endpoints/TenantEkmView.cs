@@ -14,7 +14,8 @@ public sealed record TenantEkmView(
     TermsAcceptance? Terms,
     string? PendingKeyArn,
     IReadOnlyList<KeyArnPeriod>? History,
-    IReadOnlyList<string>? RetiredKeys)
+    IReadOnlyList<string>? RetiredKeys,
+    KeyRotation? Rotation)
 {
     public static TenantEkmView From(TenantKeyStatus status)
     {
@@ -34,7 +35,8 @@ public sealed record TenantEkmView(
             ekm
                 ? status.History.Where(h => h.To is not null && h.KeyArn != status.KeyArn)
                     .Select(h => $"{h.KeyArn} is no longer used (since {h.To:u}) and may be disabled.").Distinct().ToList()
-                : null);
+                : null,
+            ekm ? status.Rotation : null);
     }
 }
 

@@ -13,6 +13,9 @@ internal static class VendorEndpoints
     /// <summary>Exactly what the service needs of a customer key, and nothing more.</summary>
     private static readonly string[] CryptoActions = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
 
+    /// <summary>Metadata only: what the key is and whether the customer rotates it.</summary>
+    private static readonly string[] MetadataActions = ["kms:DescribeKey", "kms:GetKeyRotationStatus"];
+
     public static IEndpointRouteBuilder MapVendorEndpoints(this IEndpointRouteBuilder app)
     {
         var ekm = app.MapGroup("/api/ekm").WithTags("Enterprise Key Management");
@@ -37,8 +40,8 @@ internal static class VendorEndpoints
         TypedResults.Ok(new TermsView(terms.Value.Id, terms.Value.Version, terms.Value.Text));
 
     /// <summary>
-    /// Two statements: DescribeKey carries no encryption context, so it cannot be conditioned on
-    /// one; every cryptographic action is allowed only with this tenant's context, so the key
+    /// Two statements: DescribeKey and GetKeyRotationStatus carry no encryption context, so they
+    /// cannot be conditioned on one; every cryptographic action is allowed only with this tenant's context, so the key
     /// is useless to any other tenant of the vendor.
     /// </summary>
     private static Ok<KeyPolicyView> GetKeyPolicy(string tenantId, IOptions<KmsOptions> kms)
@@ -48,10 +51,10 @@ internal static class VendorEndpoints
         {
             new Dictionary<string, object>
             {
-                ["Sid"] = "EkmVendorDescribeKey",
+                ["Sid"] = "EkmVendorReadKeyMetadata",
                 ["Effect"] = "Allow",
                 ["Principal"] = principal,
-                ["Action"] = "kms:DescribeKey",
+                ["Action"] = MetadataActions,
                 ["Resource"] = "*",
             },
             new Dictionary<string, object>
