@@ -221,6 +221,22 @@ public sealed class JobTests : IDisposable
     }
 
     [Fact]
+    public async Task Restore_WithNothingBackedUp_RefusedAndTheJobStaysUnstarted()
+    {
+        await using var c = await SqliteCluster.StartAsync(_database.Path);
+        const string Tenant = "job-nothing";
+        await EnabledAsync(c, Tenant);
+        var job = c.Grains.GetGrain<IJobGrain>(Guid.NewGuid().ToString("N"));
+
+        var refusal = await Assert.ThrowsAsync<EkmProblemException>(() => job.StartAsync(Tenant, new JobSpec(JobKind.Restore, Product.Microsoft365, "restore")));
+
+        Assert.Equal(ProblemSlugs.NothingToRestore, refusal.Slug);
+        Assert.Null(await job.GetStatusAsync());
+        await job.StartAsync(Tenant, new JobSpec(JobKind.Backup, Product.EntraId, "manual"));
+        Assert.Equal(JobState.Succeeded, (await job.WhenFinishedAsync())!.State);
+    }
+
+    [Fact]
     public async Task Cancel_WhileAnOperationIsAdmitted_ThatOneFinishesAndNoOtherStarts()
     {
         await using var c = await SqliteCluster.StartAsync(_database.Path);

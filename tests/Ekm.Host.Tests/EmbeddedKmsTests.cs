@@ -1,4 +1,4 @@
-using Amazon.KeyManagementService;
+using Ekm.Grains.Kms;
 using Amazon.KeyManagementService.Model;
 using Ekm.LocalKms.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +10,7 @@ public sealed class EmbeddedKmsTests(HostFixture host) : IClassFixture<HostFixtu
     [Fact]
     public async Task KmsClient_FromTheHost_ReachesTheEmbeddedLocalKmsAsTheVendorAccount()
     {
-        var kms = host.Factory.Services.GetRequiredService<IAmazonKeyManagementService>();
+        var kms = host.Factory.Services.GetRequiredService<IKmsClientProvider>().ForRegion("us-east-1");
         var created = await kms.CreateKeyAsync(new CreateKeyRequest { Description = "vendor key" });
         var described = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = created.KeyMetadata.Arn });
 

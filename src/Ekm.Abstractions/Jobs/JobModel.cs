@@ -24,6 +24,7 @@ public enum JobKind
 
 public enum JobState
 {
+    /// <summary>Not started: what a job grain is before its start (the default, so it stays first).</summary>
     Queued,
     Running,
     Succeeded,

@@ -57,16 +57,18 @@ internal sealed class JobGrain(
         }
 
         JobCatalog.Validate(spec);
-        S.TenantId = tenantId;
-        S.Spec = spec;
-        S.CreatedAt = time.GetUtcNow();
-        (S.Plan, S.BytesTotal) = Plan(tenantId, spec);
-        if (S.Plan.Count == 0)
+        var (plan, bytes) = Plan(tenantId, spec);
+        if (plan.Count == 0)
         {
+            // Refused before anything is set: this grain stays an unstarted job.
             throw new EkmProblemException(ProblemSlugs.NothingToRestore,
                 "There is nothing backed up for this selection yet: run a backup first.");
         }
 
+        S.TenantId = tenantId;
+        S.Spec = spec;
+        S.CreatedAt = time.GetUtcNow();
+        (S.Plan, S.BytesTotal) = (plan, bytes);
         S.State = JobState.Running;
         await state.WriteStateAsync();
         JobLog.Started(logger, tenantId, JobId, spec.Kind, spec.Variant, S.Plan.Count);
@@ -86,15 +88,18 @@ internal sealed class JobGrain(
         return Status();
     }
 
-    public async Task<JobStatus?> CancelAsync()
+    /// <summary>
+    /// Only flags the session: the running session writes the state after every operation, and a
+    /// write from here could overlap with one of those and conflict on the state's ETag.
+    /// </summary>
+    public Task<JobStatus?> CancelAsync()
     {
-        if (S.State == JobState.Running && !S.CancelRequested)
+        if (S.State == JobState.Running)
         {
             S.CancelRequested = true;
-            await state.WriteStateAsync();
         }
 
-        return Status();
+        return Task.FromResult(Status());
     }
 
     private void StartRunning()

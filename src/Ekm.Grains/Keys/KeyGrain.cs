@@ -28,6 +28,8 @@ internal sealed class KeyGrain(
 {
     private const string HealthReminder = "key-health";
     private const string SystemActor = "system";
+    private const string ProbeActor = "health-probe";
+    private static readonly TimeSpan RotationReadInterval = TimeSpan.FromDays(1);
 
     private Task _lastWrite = Task.CompletedTask;
     private List<(AdmissionRequest Request, TaskCompletionSource<KeyLease> Done)> _waiting = [];
@@ -180,7 +182,13 @@ internal sealed class KeyGrain(
             var plaintext = await kms.DecryptAsync(S.WrappingKeyArn!, S.WrappedTenantKey, TenantId);
             CryptographicOperations.ZeroMemory(plaintext);
             verdict = new KeyHealth(KeyHealthStatus.Healthy, null, now, null);
-            await RefreshRotationAsync();
+
+            // The vendor's KMS quota is shared: a routine probe reads the rotation settings at most
+            // daily; a check someone asked for reads them every time.
+            if (actor != ProbeActor || S.Rotation is null || now - S.Rotation.CheckedAt > RotationReadInterval)
+            {
+                await RefreshRotationAsync();
+            }
         }
         catch (EkmProblemException ex) when (AwsKms.IsRevocation(ex.Slug))
         {
@@ -339,7 +347,7 @@ internal sealed class KeyGrain(
     public async Task<KeyLease> LegalHoldLeaseAsync(AdmissionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        byte[] legalHoldKey;
+        byte[]? legalHoldKey = null;
         if (S.WrappedLegalHoldKey is null)
         {
             // Made once per tenant, with its plaintext from the same call: one KMS call, not two.
@@ -353,15 +361,12 @@ internal sealed class KeyGrain(
             }
             else
             {
+                // An interleaved call made it first: use that one.
                 CryptographicOperations.ZeroMemory(plaintext);
-                legalHoldKey = await kms.DecryptAsync(S.LegalHoldKeyArn!, S.WrappedLegalHoldKey, TenantId);
             }
         }
-        else
-        {
-            legalHoldKey = await kms.DecryptAsync(S.LegalHoldKeyArn!, S.WrappedLegalHoldKey, TenantId);
-        }
 
+        legalHoldKey ??= await kms.DecryptAsync(S.LegalHoldKeyArn!, S.WrappedLegalHoldKey, TenantId);
         try
         {
             return Lease(legalHoldKey, request);
@@ -411,7 +416,7 @@ internal sealed class KeyGrain(
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == HealthReminder ? CheckHealthAsync("health-probe") : Task.CompletedTask;
+        reminderName == HealthReminder ? CheckHealthAsync(ProbeActor) : Task.CompletedTask;
 
     private void RequireActivated()
     {

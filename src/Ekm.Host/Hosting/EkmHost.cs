@@ -51,7 +51,6 @@ internal static class EkmHost
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedLocalKms>());
         services.AddSingleton<KmsClientProvider>();
         services.AddSingleton<IKmsClientProvider>(sp => sp.GetRequiredService<KmsClientProvider>());
-        services.AddSingleton(sp => sp.GetRequiredService<IKmsClientProvider>().ForRegion(sp.GetRequiredService<IOptions<KmsOptions>>().Value.Region));
         services.AddSingleton<VendorKey>();
         services.AddSingleton<IVendorKey>(sp => sp.GetRequiredService<VendorKey>());
         services.AddHostedService(sp => sp.GetRequiredService<VendorKey>());
