@@ -71,7 +71,7 @@ internal sealed class SqliteCluster : IAsyncDisposable
         {
             silo.AddAdoNetGrainStorage(StorageNames.GrainStorage, o =>
             {
-                o.Invariant = OrleansHostOptions.SqliteInvariant;
+                o.Invariant = ClusterProviders.SqliteInvariant;
                 o.ConnectionString = connectionString;
             });
             silo.UseInMemoryReminderService();

@@ -21,9 +21,14 @@ internal sealed class CustomerKms : IDisposable
     private readonly AmazonKeyManagementServiceClient _client;
 
     public CustomerKms(HostFixture host)
+        : this(host.Factory.Services.GetRequiredService<EmbeddedLocalKms>().Server)
     {
-        var server = host.Factory.Services.GetRequiredService<EmbeddedLocalKms>().Server;
-        var credentials = server.Accounts.Single(a => a.AccountId == AccountId).AccessKeys[0];
+    }
+
+    /// <param name="accountId">Customer A by default; the vendor's own key is made the same way, signed as the vendor.</param>
+    public CustomerKms(LocalKmsServer server, string accountId = AccountId)
+    {
+        var credentials = server.Accounts.Single(a => a.AccountId == accountId).AccessKeys[0];
         _client = new AmazonKeyManagementServiceClient(
             new BasicAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey),
             new AmazonKeyManagementServiceConfig { ServiceURL = server.Endpoint.ToString(), AuthenticationRegion = "us-east-1" });

@@ -114,6 +114,15 @@ internal sealed class HostProcess : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>What a machine failure does: SIGKILL, no shutdown, no goodbye to the cluster.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    public bool HasExited => _process.HasExited;
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

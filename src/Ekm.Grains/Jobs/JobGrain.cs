@@ -15,14 +15,20 @@ namespace Ekm.Grains.Jobs;
 /// starts with its own admission by the tenant's KeyGrain and holds that lease only for itself:
 /// once the key is revoked, the running operation finishes and the next one fails
 /// <c>key-revoked</c> (DESIGN §4 rules 2 and 3). Progress is written after every operation, so a
-/// silo crash resumes at the next one.
+/// silo crash resumes at the next one: a reminder wakes a running job on a surviving silo even
+/// when nobody asks for its status, and reactivation carries on from the first operation not done.
 /// </summary>
 internal sealed class JobGrain(
     [PersistentState(StorageNames.JobState, StorageNames.GrainStorage)] IPersistentState<JobGrainState> state,
     IOptions<JobStorageOptions> storage,
     TimeProvider time,
-    ILogger<JobGrain> logger) : Grain, IJobGrain
+    ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
+    /// <summary>Wakes a running job after a silo failure; the shortest period Orleans reminders allow.</summary>
+    public const string ResumeReminder = "job-resume";
+
+    private static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(1);
+
     private Task? _run;
 
     private JobGrainState S => state.State;
@@ -43,6 +49,7 @@ internal sealed class JobGrain(
         if (S.State == JobState.Running)
         {
             // The silo that ran this job went away: carry on from the first operation not done.
+            JobLog.Resumed(logger, S.TenantId!, JobId, S.Done.Count, S.Plan.Count, GrainContext.Address.SiloAddress?.ToString() ?? "?");
             StartRunning();
         }
 
@@ -71,12 +78,25 @@ internal sealed class JobGrain(
         (S.Plan, S.BytesTotal) = (plan, bytes);
         S.State = JobState.Running;
         await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
         JobLog.Started(logger, tenantId, JobId, spec.Kind, spec.Variant, S.Plan.Count);
         StartRunning();
         return Status()!;
     }
 
     public Task<JobStatus?> GetStatusAsync() => Task.FromResult(Status());
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (S.State == JobState.Running)
+        {
+            StartRunning();
+        }
+        else if (await this.GetReminder(reminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
 
     public async Task<JobStatus?> WhenFinishedAsync()
     {
@@ -155,6 +175,11 @@ internal sealed class JobGrain(
         S.FinishedAt = time.GetUtcNow();
         await state.WriteStateAsync();
         JobLog.Finished(logger, S.TenantId!, JobId, outcome, slug ?? "");
+        if (await this.GetReminder(ResumeReminder) is { } reminder)
+        {
+            // Best effort: a reminder left behind finds the job finished and removes itself.
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     /// <summary>One operation: admitted by the KeyGrain first, then done with the lease it got.</summary>
@@ -350,6 +375,10 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
         Message = "Job {JobId} of tenant {TenantId} finished: {Outcome} {FailureSlug}")]
     public static partial void Finished(ILogger logger, string tenantId, string jobId, JobState outcome, string failureSlug);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
+        Message = "Job {JobId} of tenant {TenantId} resumed on silo {Silo} after {Done} of {Total} operations")]
+    public static partial void Resumed(ILogger logger, string tenantId, string jobId, int done, int total, string silo);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Error,
         Message = "Job {JobId} of tenant {TenantId}: operation {Container} failed unexpectedly")]

@@ -10,6 +10,8 @@ namespace Ekm.Host.Endpoints;
 /// <summary>Jobs: start, watch, cancel (DESIGN §10).</summary>
 internal static partial class JobEndpoints
 {
+    private const string JobIdItem = "ekm-job-id";
+
     public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/api/tenants/{tenantId}/jobs")
@@ -36,7 +38,7 @@ internal static partial class JobEndpoints
     }
 
     private static async Task<Results<Accepted<JobStatus>, ProblemHttpResult>> StartAsync(
-        string tenantId, StartJobRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+        string tenantId, StartJobRequest? body, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
     {
         if (body?.Kind is not { } kind || body.Product is not { } product || string.IsNullOrWhiteSpace(body.Variant))
         {
@@ -44,7 +46,8 @@ internal static partial class JobEndpoints
                 "Send a JSON object with 'kind' (e.g. Backup), 'product' (Microsoft365, GoogleWorkspace or EntraId) and 'variant' (e.g. manual).");
         }
 
-        var jobId = Guid.NewGuid().ToString("N");
+        // A retried request (ClusterRetryFilter) starts the same job, not a second one.
+        var jobId = (string)(http.Items[JobIdItem] ??= Guid.NewGuid().ToString("N"));
         var spec = new JobSpec(kind, product, body.Variant)
         {
             Containers = body.Containers ?? [],

@@ -17,8 +17,10 @@ internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHa
             BadHttpRequestException bad => ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
                 "The request body could not be read: send a JSON object as the API documents (see /openapi/v1.json)."
                 + (bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? " The body is too large." : "")),
-            SiloUnavailableException or OrleansMessageRejectionException => ProblemResults.Result(ProblemSlugs.ServiceUnavailable,
+            _ when ClusterRetryFilter.IsTransient(exception) => ProblemResults.Result(ProblemSlugs.ServiceUnavailable,
                 "The service is briefly unavailable while the cluster recovers. Retry in a few seconds."),
+            TimeoutException => ProblemResults.Result(ProblemSlugs.ServiceUnavailable,
+                "The service did not answer in time. Retry in a few seconds; if it keeps happening, contact support."),
             _ => null,
         };
         if (result is null)
@@ -26,6 +28,11 @@ internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHa
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
             result = ProblemResults.Result(ProblemSlugs.InternalError,
                 "The request failed unexpectedly. It is logged; retry, and contact support if it persists.");
+        }
+
+        if (result.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
         }
 
         await result.ExecuteAsync(httpContext);

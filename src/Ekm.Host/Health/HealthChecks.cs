@@ -1,5 +1,5 @@
 using Ekm.Host.Hosting;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Ekm.Host.Health;
@@ -18,14 +18,10 @@ internal sealed class GrainStorageHealthCheck(GrainStorageSettings storage) : IH
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!storage.IsSqlite)
-        {
-            return HealthCheckResult.Healthy("not checked for this provider");
-        }
-
         try
         {
-            await using var connection = new SqliteConnection(storage.ConnectionString);
+            await using var connection = storage.Factory.CreateConnection()!;
+            connection.ConnectionString = storage.ConnectionString;
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT COUNT(*) FROM OrleansQuery";
@@ -34,7 +30,7 @@ internal sealed class GrainStorageHealthCheck(GrainStorageSettings storage) : IH
                 ? HealthCheckResult.Healthy("grain store reachable")
                 : HealthCheckResult.Unhealthy("grain store has no Orleans queries");
         }
-        catch (SqliteException ex)
+        catch (DbException ex)
         {
             return HealthCheckResult.Unhealthy("grain store unreachable", ex);
         }

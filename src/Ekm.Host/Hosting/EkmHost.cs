@@ -45,6 +45,9 @@ internal static class EkmHost
         services.AddSingleton<ApiKeyStore>();
         services.AddHostedService<StartupBanner>();
         services.AddSingleton<DownloadLinks>();
+        services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section)
+            .Validate(o => o.IsValid, "Ekm:Downloads:SigningKey must be base64 of at least 32 bytes (e.g. from `openssl rand -base64 32`), the same on every silo.")
+            .ValidateOnStart();
 
         // Before the silo: the local KMS is up before any grain can call it.
         services.AddSingleton<EmbeddedLocalKms>();
@@ -68,14 +71,22 @@ internal static class EkmHost
                 "Ekm:Terms:Version and Ekm:Terms:Text must be set: tenant admins accept them to enable Enterprise Key Management.")
             .ValidateOnStart();
 
+        var configuration = builder.Configuration;
+        var orleans = configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new OrleansHostOptions();
         builder.UseOrleans(silo =>
         {
-            // Localhost clustering reads its primary-silo endpoint from EndpointOptions lazily,
-            // so the ports below (bound and validated at start) are the ones it uses.
-            silo.UseLocalhostClustering();
+            // Orleans has already registered every provider its own sections configure
+            // (ClusterProviders); the embedded defaults fill in only what is not configured.
+            if (!ClusterProviders.IsConfigured(configuration, ClusterProviders.Clustering))
+            {
+                // Localhost clustering reads its primary-silo endpoint from EndpointOptions lazily,
+                // so the ports below (bound and validated at start) are the ones it uses.
+                silo.UseLocalhostClustering();
+            }
+
             silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<OrleansHostOptions>>((endpoints, o) =>
             {
-                endpoints.AdvertisedIPAddress = IPAddress.Loopback;
+                endpoints.AdvertisedIPAddress = IPAddress.TryParse(o.Value.AdvertisedAddress, out var ip) ? ip : IPAddress.Loopback;
                 endpoints.SiloPort = o.Value.SiloPort;
                 endpoints.GatewayPort = o.Value.GatewayPort;
             });
@@ -84,16 +95,35 @@ internal static class EkmHost
                 cluster.ClusterId = o.Value.ClusterId;
                 cluster.ServiceId = o.Value.ServiceId;
             });
-            silo.AddAdoNetGrainStorage(StorageNames.GrainStorage, ob => ob.Configure<GrainStorageSettings>((storage, settings) =>
+            if (orleans.Kubernetes.Enabled)
             {
-                storage.Invariant = settings.Invariant;
-                storage.ConnectionString = settings.ConnectionString;
-            }));
+                // Identity and endpoints come from the pod (it post-configures the options above).
+                silo.UseKubernetesHosting();
+            }
+
+            if (orleans.Tls.Enabled)
+            {
+                silo.UseTls(tls => SiloTls.Configure(tls, orleans.Tls));
+            }
+
+            if (!ClusterProviders.IsConfigured(configuration, ClusterProviders.GrainStorage))
+            {
+                silo.AddAdoNetGrainStorage(StorageNames.GrainStorage, ob => ob.Configure<GrainStorageSettings>((storage, settings) =>
+                {
+                    storage.Invariant = settings.Invariant;
+                    storage.ConnectionString = settings.ConnectionString;
+                }));
+            }
+
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GrainStorageSchemaInitializer>();
 
-            // SQLite has no Orleans reminder table: the embedded host keeps reminders in memory
-            // (KeyGrains re-register theirs on activation). Cluster mode uses ADO.NET reminders.
-            silo.UseInMemoryReminderService();
+            if (!ClusterProviders.IsConfigured(configuration, ClusterProviders.Reminders))
+            {
+                // SQLite has no Orleans reminder table: the embedded host keeps reminders in memory
+                // (KeyGrains re-register theirs on activation). Cluster mode uses ADO.NET reminders.
+                silo.UseInMemoryReminderService();
+            }
+
             silo.AddMemoryStreams(KeyStreams.Provider);
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.AddStartupTask(WakeEkmTenants.RunAsync);
@@ -132,9 +162,11 @@ internal static class EkmHost
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(EkmPolicies.Operator);
         app.MapOpenApi();
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EkmPolicies.Operator);
-        app.MapVendorEndpoints();
-        app.MapEkmEndpoints();
-        app.MapJobEndpoints();
+        // Every API route retries calls that failed because a silo went away.
+        var api = app.MapGroup("").AddEndpointFilter<ClusterRetryFilter>();
+        api.MapVendorEndpoints();
+        api.MapEkmEndpoints();
+        api.MapJobEndpoints();
         return app;
     }
 }

@@ -93,14 +93,22 @@ internal sealed class OrleansHostOptionsValidator(IConfiguration configuration) 
             problems.Add($"Orleans:SiloPort and Orleans:GatewayPort are both {options.SiloPort}: they must differ.");
         }
 
-        if (options.Storage.Invariant != OrleansHostOptions.SqliteInvariant)
+        if (!IPAddress.TryParse(options.AdvertisedAddress, out _))
         {
-            problems.Add($"Orleans:Storage:Invariant '{options.Storage.Invariant}' is not supported; use '{OrleansHostOptions.SqliteInvariant}'.");
+            problems.Add($"Orleans:AdvertisedAddress '{options.AdvertisedAddress}' is not an IP address: set the address other silos reach this one at, e.g. 10.0.0.5.");
         }
-        else if (configuration.GetConnectionString(OrleansHostOptions.StorageConnectionName) is { Length: > 0 } cs
+
+        problems.AddRange(ClusterProviders.Problems(configuration));
+        if (!ClusterProviders.IsConfigured(configuration, ClusterProviders.GrainStorage)
+            && configuration.GetConnectionString(ClusterProviders.ConnectionName) is { Length: > 0 } cs
             && !cs.Contains("Data Source", StringComparison.OrdinalIgnoreCase))
         {
-            problems.Add($"ConnectionStrings:{OrleansHostOptions.StorageConnectionName} must name a SQLite file ('Data Source=...') for the SQLite invariant, or be empty to use the data directory.");
+            problems.Add($"ConnectionStrings:{ClusterProviders.ConnectionName} must name a SQLite file ('Data Source=...') for the embedded store, or be empty to use the data directory; for PostgreSQL configure {ClusterProviders.GrainStorage} (see the README's Cluster mode).");
+        }
+
+        if (options.Tls.Enabled)
+        {
+            problems.AddRange(SiloTls.Problems(options.Tls));
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

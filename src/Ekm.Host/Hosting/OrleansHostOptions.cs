@@ -1,14 +1,14 @@
 namespace Ekm.Host.Hosting;
 
-/// <summary>Options under <c>Orleans</c>: cluster identity, silo endpoints and grain storage.</summary>
+/// <summary>
+/// Options under <c>Orleans</c>: cluster identity, silo endpoints, TLS between silos and
+/// Kubernetes hosting. The providers themselves (<c>Orleans:Clustering</c>,
+/// <c>Orleans:Reminders</c>, <c>Orleans:GrainStorage:ekm</c>) are Orleans' own configuration
+/// keys: see <see cref="ClusterProviders"/>.
+/// </summary>
 public sealed class OrleansHostOptions
 {
     public const string Section = "Orleans";
-
-    public const string SqliteInvariant = "System.Data.SQLite";
-
-    /// <summary>The connection string name under <c>ConnectionStrings</c> for grain storage.</summary>
-    public const string StorageConnectionName = "EkmStorage";
 
     public string ClusterId { get; set; } = "ekm-dev";
 
@@ -19,11 +19,36 @@ public sealed class OrleansHostOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    public StorageOptions Storage { get; set; } = new();
+    /// <summary>The IP address other silos reach this one at (Kubernetes hosting sets it from the pod IP).</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
-    public sealed class StorageOptions
+    public TlsOptions Tls { get; set; } = new();
+
+    public KubernetesOptions Kubernetes { get; set; } = new();
+
+    /// <summary>
+    /// TLS on silo links (Microsoft.Orleans.Connections.Security), off when no certificate is set.
+    /// Key material crosses silo links inside grain calls: production clusters turn this on.
+    /// </summary>
+    public sealed class TlsOptions
     {
-        /// <summary>ADO.NET invariant; <c>System.Data.SQLite</c> loads Microsoft.Data.Sqlite.</summary>
-        public string Invariant { get; set; } = SqliteInvariant;
+        /// <summary>A PKCS#12 (.pfx) file with the silo certificate and its private key.</summary>
+        public string? CertificateFile { get; set; }
+
+        public string? CertificatePassword { get; set; }
+
+        /// <summary>
+        /// Thumbprints a remote silo may present besides our own certificate's (for rotating
+        /// certificates one silo at a time). Silos of one deployment normally share one certificate.
+        /// </summary>
+        public List<string> AllowedThumbprints { get; set; } = [];
+
+        public bool Enabled => !string.IsNullOrWhiteSpace(CertificateFile);
+    }
+
+    public sealed class KubernetesOptions
+    {
+        /// <summary>Orleans Kubernetes hosting: identity and endpoints from the pod, dead pods' silos declared dead.</summary>
+        public bool Enabled { get; set; }
     }
 }

@@ -10,12 +10,18 @@ internal static class StartupFailure
 {
     public const int ConfigurationExitCode = 2;
 
-    public static async Task<int> RunAsync(WebApplication app)
+    public static async Task<int> RunAsync(WebApplicationBuilder builder)
     {
-        // Validate every ValidateOnStart option here, before the silo's services read any of them:
-        // the host would otherwise stop at the first bad section and log a stack trace.
+        WebApplication app;
         try
         {
+            // Orleans reads its provider sections while the host is composed: an unknown provider fails here.
+            builder.AddEkmHost();
+            app = builder.Build();
+            app.MapEkmHost();
+
+            // Validate every ValidateOnStart option here, before the silo's services read any of them:
+            // the host would otherwise stop at the first bad section and log a stack trace.
             app.Services.GetService<IStartupValidator>()?.Validate();
         }
         catch (Exception ex) when (Problems(ex) is { Count: > 0 } problems)
@@ -41,6 +47,9 @@ internal static class StartupFailure
             [.. aggregate.InnerExceptions.SelectMany(Problems)],
         InvalidOperationException conversion when conversion.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
             [conversion.Message],
+        InvalidOperationException provider when provider.Message.StartsWith("Could not find ", StringComparison.Ordinal)
+            && provider.Message.Contains(" provider named ", StringComparison.Ordinal) =>
+            [provider.Message],
         _ => [],
     };
 }
