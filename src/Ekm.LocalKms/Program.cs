@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Ekm.LocalKms.Hosting;
 
 namespace Ekm.LocalKms;
@@ -42,7 +43,12 @@ internal static class LocalKmsProgram
             e.Cancel = true;
             stop.TrySetResult();
         };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+        // SIGTERM (docker stop, systemd, kill) stops it like Ctrl+C does.
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        });
         await stop.Task;
         return 0;
     }

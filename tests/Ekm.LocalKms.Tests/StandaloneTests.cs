@@ -15,7 +15,7 @@ public sealed class StandaloneTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("ekm-localkms-").FullName;
 
     [Fact]
-    public async Task Standalone_KeysSurviveCtrlCAndRestart()
+    public async Task Standalone_KeysSurviveCtrlCAndRestart_SigtermStopsItToo()
     {
         var data = Path.Combine(_folder, "kms.db");
         string keyArn;
@@ -35,7 +35,7 @@ public sealed class StandaloneTests : IDisposable
             var described = await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyArn });
             Assert.Equal("survives", described.KeyMetadata.Description);
             Assert.Equal(KeyState.Disabled, described.KeyMetadata.KeyState);
-            Assert.Equal(0, await StopAsync(second));
+            Assert.Equal(0, await StopAsync(second, "-TERM"));
         }
     }
 
@@ -81,9 +81,10 @@ public sealed class StandaloneTests : IDisposable
         return Process.Start(info)!;
     }
 
-    private static async Task<int> StopAsync(Process process)
+    /// <summary>Ctrl+C by default; <c>-TERM</c> is what docker stop and systemd send.</summary>
+    private static async Task<int> StopAsync(Process process, string signal = "-INT")
     {
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        using (var kill = Process.Start("kill", [signal, process.Id.ToString(CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }
