@@ -25,6 +25,7 @@ internal sealed class CustomerKms : IDisposable
     {
     }
 
+    /// <param name="server">The local KMS the keys live in.</param>
     /// <param name="accountId">Customer A by default; the vendor's own key is made the same way, signed as the vendor.</param>
     public CustomerKms(LocalKmsServer server, string accountId = AccountId)
     {

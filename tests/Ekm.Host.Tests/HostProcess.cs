@@ -21,6 +21,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private HostProcess(string dataDirectory, int httpPort, int siloPort, int gatewayPort, IEnumerable<string> extraArgs)
     {
         HttpPort = httpPort;
+        SiloPort = siloPort;
         LocalKmsPort = PortProbe.FindFree();
         var info = new ProcessStartInfo("dotnet")
         {
@@ -75,6 +76,8 @@ internal sealed class HostProcess : IAsyncDisposable
     public int HttpPort { get; }
 
     public int LocalKmsPort { get; }
+
+    public int SiloPort { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 

@@ -114,6 +114,41 @@ public sealed partial class HostProcessTests
     }
 
     [Fact]
+    public async Task ClusterMode_HalfConfigured_ExitsListingEveryProblem()
+    {
+        using var data = new TempDirectory();
+        await using var host = HostProcess.Start(data.Path, null, null,
+            "--Orleans:Clustering:ProviderType=AdoNet",
+            "--Orleans:Clustering:Invariant=MySql.Data.MySqlClient",
+            "--Orleans:AdvertisedAddress=silo-1.internal",
+            "--Orleans:Tls:CertificateFile=/nonexistent/silo.pfx",
+            "--Ekm:Downloads:SigningKey=c2hvcnQ=");
+        var exit = await host.WaitForExitAsync();
+
+        Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
+        Assert.Contains("Orleans:Clustering:Invariant is 'MySql.Data.MySqlClient': use 'Npgsql'", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Orleans:Clustering has no connection string", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("they must also share reminders and grain state", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Orleans:AdvertisedAddress 'silo-1.internal' is not an IP address", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Orleans:Tls:CertificateFile '/nonexistent/silo.pfx' does not exist", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Ekm:Downloads:SigningKey must be base64 of at least 32 bytes", host.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(host);
+    }
+
+    [Fact]
+    public async Task ClusterMode_UnknownProvider_ExitsNamingTheKnownOnes()
+    {
+        using var data = new TempDirectory();
+        await using var host = HostProcess.Start(data.Path, null, null, "--Orleans:Reminders:ProviderType=Cassandra");
+        var exit = await host.WaitForExitAsync();
+
+        Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
+        Assert.Contains("Could not find Reminders provider named 'Cassandra'", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("AdoNet", host.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(host);
+    }
+
+    [Fact]
     public async Task EmbeddedHost_UnconvertibleValue_ExitsWithAClearMessage()
     {
         using var data = new TempDirectory();

@@ -16,9 +16,9 @@ internal sealed partial class ClusterRetryFilter(TimeProvider time, ILogger<Clus
 {
     /// <summary>
     /// How long a request keeps retrying: longer than a surviving silo takes to declare a killed
-    /// one dead (about 10 to 15 s with Orleans' default probes), well inside an HTTP client's timeout.
+    /// one dead (15 to 20 s with Orleans' default probes), well inside an HTTP client's timeout.
     /// </summary>
-    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(4);

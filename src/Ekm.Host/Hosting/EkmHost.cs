@@ -101,7 +101,8 @@ internal static class EkmHost
                 silo.UseKubernetesHosting();
             }
 
-            if (orleans.Tls.Enabled)
+            // A certificate that cannot be loaded is reported by the options validator before the silo starts.
+            if (orleans.Tls.Enabled && !SiloTls.Problems(orleans.Tls).Any())
             {
                 silo.UseTls(tls => SiloTls.Configure(tls, orleans.Tls));
             }
