@@ -19,4 +19,6 @@ public static class StorageNames
     public const string JobState = "ekm-job";
 
     public const string ScheduleState = "ekm-schedule";
+
+    public const string TenantJobs = "ekm-tenant-jobs";
 }

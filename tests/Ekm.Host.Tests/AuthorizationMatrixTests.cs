@@ -49,6 +49,8 @@ public sealed class AuthorizationMatrixTests(HostFixture host) : IClassFixture<H
         ("POST", $"/api/tenants/{Tenant}/ekm/health-check",          null,             [Ok, No, No, No, Who]),
         ("GET",  $"/api/tenants/{Tenant}/ekm/audit",                 null,             [Ok, No, Ok, Ok, Who]),
         ("PUT",  $"/api/support/tenants/{Tenant}/ekm/availability",  AvailabilityBody, [No, No, Ok, No, Who]),
+        ("GET",  $"/api/tenants/{Tenant}/jobs",                      null,             [Ok, No, Ok, Ok, Who]),
+        ("GET",  "/api/operator/tenants",                            null,             [No, No, Ok, Ok, Who]),
         ("GET",  "/api/ekm/vendor-account",                          null,             [Ok, Ok, Ok, Ok, Who]),
         ("GET",  "/api/ekm/terms",                                   null,             [Ok, Ok, Ok, Ok, Who]),
         ("GET",  "/metrics",                                         null,             [No, No, Ok, Ok, Who]),

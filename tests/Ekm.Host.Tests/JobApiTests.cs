@@ -45,17 +45,43 @@ public sealed class JobApiTests(HostFixture host) : IClassFixture<HostFixture>
     }
 
     [Fact]
-    public async Task Jobs_AfterTheKeyIsDisabled_FailWithKeyRevoked()
+    public async Task Jobs_AfterTheKeyIsDisabled_FailWithKeyRevoked_ListedNewestFirstWithFailuresByReason()
     {
         using var kms = new CustomerKms(host);
         using var session = await TenantSession.ActivatedAsync(host);
         var key = await session.EnableWithNewKeyAsync(kms);
+        var succeeded = await session.RunJobAsync(new { kind = "OrgDiscovery", product = "GoogleWorkspace", variant = "teamdrive" });
         await kms.DisableAsync(key);
 
         var failed = await session.RunJobAsync(new { kind = "Backup", product = "GoogleWorkspace", variant = "manual" });
 
         Assert.Equal("Failed", failed.GetProperty("state").GetString());
         Assert.Equal(ProblemSlugs.KeyRevoked, failed.GetProperty("failureSlug").GetString());
+        var list = await Http.OkAsync(await session.Admin.GetAsync($"/api/tenants/{session.Tenant}/jobs"));
+        var jobs = list.GetProperty("jobs").EnumerateArray().ToList();
+        Assert.Equal(
+            new[] { failed.GetProperty("jobId").GetString()!, succeeded.GetProperty("jobId").GetString()! },
+            jobs.Select(j => j.GetProperty("jobId").GetString()!));
+        Assert.Equal("Failed Succeeded", string.Join(' ', jobs.Select(j => j.GetProperty("state").GetString())));
+        Assert.Equal(1, list.GetProperty("failuresByReason").GetProperty(ProblemSlugs.KeyRevoked).GetInt32());
+    }
+
+    [Fact]
+    public async Task OperatorTenants_ListsEveryEkmTenantWithItsKeyHealth()
+    {
+        using var kms = new CustomerKms(host);
+        using var session = await TenantSession.ActivatedAsync(host);
+        var key = await session.EnableWithNewKeyAsync(kms);
+        await kms.DisableAsync(key);
+        await session.CheckHealthAsync();
+        using var noc = host.Factory.ClientWith(host.Keys.Operator);
+
+        var tenants = await Http.OkAsync(await noc.GetAsync("/api/operator/tenants"));
+
+        var mine = tenants.GetProperty("tenants").EnumerateArray().Single(t => t.GetProperty("tenantId").GetString() == session.Tenant);
+        Assert.Equal(key, mine.GetProperty("keyArn").GetString());
+        Assert.Equal("Revoked", mine.GetProperty("health").GetProperty("status").GetString());
+        Assert.Equal(ProblemSlugs.KeyDisabled, mine.GetProperty("health").GetProperty("reason").GetString());
     }
 
     [Theory]

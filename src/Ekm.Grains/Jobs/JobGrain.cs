@@ -79,6 +79,7 @@ internal sealed class JobGrain(
         S.State = JobState.Running;
         await state.WriteStateAsync();
         await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
+        await ReportAsync();
         JobLog.Started(logger, tenantId, JobId, spec.Kind, spec.Variant, S.Plan.Count);
         StartRunning();
         return Status()!;
@@ -175,6 +176,7 @@ internal sealed class JobGrain(
         S.FinishedAt = time.GetUtcNow();
         await state.WriteStateAsync();
         JobLog.Finished(logger, S.TenantId!, JobId, outcome, slug ?? "");
+        await ReportAsync();
         if (await this.GetReminder(ResumeReminder) is { } reminder)
         {
             // Best effort: a reminder left behind finds the job finished and removes itself.
@@ -350,6 +352,20 @@ internal sealed class JobGrain(
         }
     }
 
+    /// <summary>Tells the tenant's job list; the list is an index, so a failure to tell it never fails the job.</summary>
+    private async Task ReportAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ITenantJobsGrain>(S.TenantId!).RecordAsync(new JobSummary(
+                JobId, S.Spec!.Kind, S.Spec.Product, S.Spec.Variant, S.State, S.FailureSlug, S.CreatedAt, S.FinishedAt, S.Done.Count, S.Plan.Count));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            JobLog.NotListed(logger, ex, S.TenantId!, JobId);
+        }
+    }
+
     private JobStatus? Status() => S.TenantId is null || S.Spec is null
         ? null
         : new JobStatus(JobId, S.TenantId, S.Spec, S.State)
@@ -375,6 +391,10 @@ internal static partial class JobLog
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
         Message = "Job {JobId} of tenant {TenantId} finished: {Outcome} {FailureSlug}")]
     public static partial void Finished(ILogger logger, string tenantId, string jobId, JobState outcome, string failureSlug);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
+        Message = "Job {JobId} of tenant {TenantId} could not be entered in the tenant's job list")]
+    public static partial void NotListed(ILogger logger, Exception exception, string tenantId, string jobId);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
         Message = "Job {JobId} of tenant {TenantId} resumed on silo {Silo} after {Done} of {Total} operations")]

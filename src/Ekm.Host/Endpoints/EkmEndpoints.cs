@@ -46,7 +46,25 @@ internal static class EkmEndpoints
         support.MapPut("/availability", SetAvailabilityAsync)
             .WithName("SetEkmAvailability")
             .WithSummary("Activate or deactivate Enterprise Key Management for a tenant (controlled availability).");
+
+        app.MapGet("/api/operator/tenants", ListTenantsAsync)
+            .RequireAuthorization(EkmPolicies.Operator)
+            .WithTags("Operator")
+            .WithName("ListEkmTenants")
+            .WithSummary("Every tenant on Enterprise Key Management with its key, health and last check.");
         return app;
+    }
+
+    private static async Task<Ok<TenantList>> ListTenantsAsync(IGrainFactory grains)
+    {
+        var tenants = await grains.GetGrain<ITenantDirectoryGrain>(0).ListAsync();
+        var statuses = new List<TenantEkmView>(tenants.Count);
+        foreach (var chunk in tenants.Chunk(64))
+        {
+            statuses.AddRange((await Task.WhenAll(chunk.Select(t => Key(grains, t).GetStatusAsync()))).Select(TenantEkmView.From));
+        }
+
+        return TypedResults.Ok(new TenantList(statuses));
     }
 
     private static async Task<Ok<TenantEkmView>> GetStatusAsync(string tenantId, IGrainFactory grains) =>
@@ -108,3 +126,6 @@ internal static class EkmEndpoints
     private static ProblemHttpResult MissingBody(string what) =>
         ProblemResults.Result(ProblemSlugs.InvalidRequestBody, $"Send a JSON object with {what}.");
 }
+
+/// <summary>Answer of <c>GET /api/operator/tenants</c>.</summary>
+public sealed record TenantList(IReadOnlyList<TenantEkmView> Tenants);

@@ -21,6 +21,10 @@ internal static partial class JobEndpoints
             .RequireAuthorization(EkmPolicies.TenantAdmin)
             .WithName("StartJob")
             .WithSummary("Starts a discovery, workload configuration, backup, restore or download job; every operation of it is gated by the tenant's key.");
+        jobs.MapGet("", ListAsync)
+            .RequireAuthorization(EkmPolicies.TenantRead)
+            .WithName("ListJobs")
+            .WithSummary("The tenant's recent jobs, newest first (default 20, at most 100), and failures by reason.");
         jobs.MapGet("/{jobId}", GetAsync)
             .RequireAuthorization(EkmPolicies.TenantRead)
             .WithName("GetJob")
@@ -57,6 +61,9 @@ internal static partial class JobEndpoints
         var status = await grains.GetGrain<IJobGrain>(jobId).StartAsync(tenantId, spec);
         return TypedResults.Accepted($"/api/tenants/{tenantId}/jobs/{jobId}", status);
     }
+
+    private static async Task<Ok<RecentJobs>> ListAsync(string tenantId, int? limit, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITenantJobsGrain>(tenantId).GetRecentAsync(limit ?? 20));
 
     private static async Task<Results<Ok<JobStatus>, ProblemHttpResult>> GetAsync(string tenantId, string jobId, IGrainFactory grains, DownloadLinks links)
     {
