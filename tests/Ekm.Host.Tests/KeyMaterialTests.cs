@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +28,7 @@ namespace Ekm.Host.Tests;
 public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixture>
 {
     [Fact]
-    public async Task TenantKey_WholeLifecycle_NeverInStateLogsEventsOrResponses()
+    public async Task TenantKey_WholeLifecycle_NeverInStateLogsEventsTracesMetricsOrResponses()
     {
         using var kms = new CustomerKms(host);
         using var session = await TenantSession.ActivatedAsync(host);
@@ -43,6 +45,16 @@ public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixtu
 
             return Task.CompletedTask;
         });
+
+        // Every span this process records while the tenant's key is used, with all its tags.
+        var spans = new ConcurrentQueue<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => spans.Enqueue($"{a.Source.Name} {a.DisplayName} {string.Join(' ', a.TagObjects.Select(t => $"{t.Key}={t.Value}"))}"),
+        };
+        ActivitySource.AddActivityListener(listener);
 
         var answers = new StringBuilder();
         async Task Record(Task<HttpResponseMessage> call) => answers.AppendLine(await (await call).Content.ReadAsStringAsync());
@@ -80,7 +92,10 @@ public sealed class KeyMaterialTests(HostFixture host) : IClassFixture<HostFixtu
             ["logs"] = string.Join('\n', host.Factory.Logs.Records),
             ["key events"] = string.Join('\n', events.Select(e => JsonSerializer.Serialize(e))),
             ["grain store"] = await DumpStoreAsync(),
+            ["traces"] = string.Join('\n', spans),
+            ["metrics"] = await host.Factory.ClientWith(host.Keys.Operator).GetStringAsync("/metrics"),
         };
+        Assert.Contains(spans, s => s.StartsWith("Ekm KMS Decrypt", StringComparison.Ordinal));
         Assert.NotEmpty(events);
         Assert.Contains(session.Tenant, haystacks["logs"], StringComparison.Ordinal);
         foreach (var (where, text) in haystacks)

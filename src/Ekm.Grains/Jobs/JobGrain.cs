@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ekm.Grains.Jobs.Data;
+using Ekm.Grains.Telemetry;
 using Ekm.Jobs;
 using Ekm.Keys;
 using Ekm.Problems;
@@ -22,6 +23,7 @@ internal sealed class JobGrain(
     [PersistentState(StorageNames.JobState, StorageNames.GrainStorage)] IPersistentState<JobGrainState> state,
     IOptions<JobStorageOptions> storage,
     TimeProvider time,
+    EkmMetrics metrics,
     ILogger<JobGrain> logger) : Grain, IJobGrain, IRemindable
 {
     /// <summary>Wakes a running job after a silo failure; the shortest period Orleans reminders allow.</summary>
@@ -132,6 +134,8 @@ internal sealed class JobGrain(
 
     private async Task RunAsync()
     {
+        // Everything logged during the session, here or deeper, carries the tenant and the job.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TenantId"] = S.TenantId!, ["JobId"] = JobId });
         foreach (var container in S.Plan.Except(S.Done).ToList())
         {
             if (S.CancelRequested)
@@ -140,6 +144,11 @@ internal sealed class JobGrain(
                 return;
             }
 
+            using var span = EkmMetrics.Traces.StartActivity("job operation");
+            span?.SetTag("ekm.job.id", JobId);
+            span?.SetTag("ekm.job.kind", S.Spec!.Kind.ToString());
+            span?.SetTag("ekm.tenant", S.TenantId);
+            span?.SetTag("ekm.container", container);
             try
             {
                 S.BytesDone += await RunOperationAsync(container);
@@ -176,6 +185,7 @@ internal sealed class JobGrain(
         S.FinishedAt = time.GetUtcNow();
         await state.WriteStateAsync();
         JobLog.Finished(logger, S.TenantId!, JobId, outcome, slug ?? "");
+        metrics.JobFinished(S.Spec!.Kind, outcome, slug);
         await ReportAsync();
         if (await this.GetReminder(ResumeReminder) is { } reminder)
         {

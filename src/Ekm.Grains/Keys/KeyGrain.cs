@@ -53,7 +53,19 @@ internal sealed class KeyGrain(
         {
             await this.RegisterOrUpdateReminder(HealthReminder, options.Value.HealthCheckPeriod, options.Value.HealthCheckPeriod, cancellationToken);
         }
+
+        ReportHealth();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.TenantHealth(TenantId, null);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Keeps the <c>ekm.tenants</c> gauge of this silo in step with what is stored.</summary>
+    private void ReportHealth() =>
+        metrics.TenantHealth(TenantId, S.Mode == KeyManagementMode.EnterpriseKeyManagement ? S.Health.Status : null);
 
     public Task<TenantKeyStatus> GetStatusAsync() => Task.FromResult(Snapshot());
 
@@ -630,6 +642,7 @@ internal sealed class KeyGrain(
         try
         {
             await state.WriteStateAsync();
+            ReportHealth();
         }
         catch
         {

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Ekm.Grains.Telemetry;
 using Ekm.Keys;
 using Ekm.Problems;
 
@@ -13,18 +15,18 @@ namespace Ekm.Grains.Kms;
 /// Refusals are classified by <c>ErrorCode</c> — the SDK maps codes to typed exceptions only for
 /// errors an operation's model lists.
 /// </summary>
-public sealed class AwsKms(IKmsClientProvider clients) : IKms
+public sealed class AwsKms(IKmsClientProvider clients, EkmMetrics metrics, TimeProvider time) : IKms
 {
     public async Task<KmsKeyInfo> DescribeKeyAsync(string keyIdOrArn, CancellationToken cancellationToken = default)
     {
-        var metadata = (await CallAsync(keyIdOrArn, c => c.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyIdOrArn }, cancellationToken))).KeyMetadata;
+        var metadata = (await CallAsync("DescribeKey", keyIdOrArn, c => c.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyIdOrArn }, cancellationToken))).KeyMetadata;
         return new KmsKeyInfo(metadata.Arn, metadata.AWSAccountId, metadata.KeyState?.Value ?? "", metadata.KeySpec?.Value ?? "",
             metadata.KeyUsage?.Value ?? "", metadata.Enabled ?? false);
     }
 
     public async Task<(bool Enabled, int? PeriodInDays, DateTimeOffset? Next, DateTimeOffset? OnDemandStart)> GetRotationStatusAsync(string keyArn, CancellationToken cancellationToken = default)
     {
-        var status = await CallAsync(keyArn, c => c.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = keyArn }, cancellationToken));
+        var status = await CallAsync("GetKeyRotationStatus", keyArn, c => c.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = keyArn }, cancellationToken));
         return (status.KeyRotationEnabled ?? false, status.RotationPeriodInDays, Utc(status.NextRotationDate), Utc(status.OnDemandRotationStartDate));
 
         static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : null;
@@ -32,7 +34,7 @@ public sealed class AwsKms(IKmsClientProvider clients) : IKms
 
     public async Task<(byte[] Plaintext, byte[] Wrapped)> GenerateDataKeyAsync(string keyArn, string tenantId, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(keyArn, c => c.GenerateDataKeyAsync(new GenerateDataKeyRequest
+        var response = await CallAsync("GenerateDataKey", keyArn, c => c.GenerateDataKeyAsync(new GenerateDataKeyRequest
         {
             KeyId = keyArn,
             KeySpec = DataKeySpec.AES_256,
@@ -43,7 +45,7 @@ public sealed class AwsKms(IKmsClientProvider clients) : IKms
 
     public async Task<byte[]> GenerateWrappedKeyAsync(string keyArn, string tenantId, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(keyArn, c => c.GenerateDataKeyWithoutPlaintextAsync(new GenerateDataKeyWithoutPlaintextRequest
+        var response = await CallAsync("GenerateDataKeyWithoutPlaintext", keyArn, c => c.GenerateDataKeyWithoutPlaintextAsync(new GenerateDataKeyWithoutPlaintextRequest
         {
             KeyId = keyArn,
             KeySpec = DataKeySpec.AES_256,
@@ -54,7 +56,7 @@ public sealed class AwsKms(IKmsClientProvider clients) : IKms
 
     public async Task<byte[]> DecryptAsync(string keyArn, byte[] wrapped, string tenantId, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(keyArn, c => c.DecryptAsync(new DecryptRequest
+        var response = await CallAsync("Decrypt", keyArn, c => c.DecryptAsync(new DecryptRequest
         {
             KeyId = keyArn,
             CiphertextBlob = new MemoryStream(wrapped),
@@ -66,7 +68,7 @@ public sealed class AwsKms(IKmsClientProvider clients) : IKms
     public async Task<byte[]> ReEncryptAsync(byte[] wrapped, string sourceKeyArn, string destinationKeyArn, string tenantId, CancellationToken cancellationToken = default)
     {
         // Cross-region re-encryption is sent to the destination's region; the source ARN says where the blob came from.
-        var response = await CallAsync(destinationKeyArn, c => c.ReEncryptAsync(new ReEncryptRequest
+        var response = await CallAsync("ReEncrypt", destinationKeyArn, c => c.ReEncryptAsync(new ReEncryptRequest
         {
             CiphertextBlob = new MemoryStream(wrapped),
             SourceKeyId = sourceKeyArn,
@@ -77,21 +79,40 @@ public sealed class AwsKms(IKmsClientProvider clients) : IKms
         return response.CiphertextBlob.ToArray();
     }
 
-    private async Task<T> CallAsync<T>(string keyIdOrArn, Func<IAmazonKeyManagementService, Task<T>> call)
+    private async Task<T> CallAsync<T>(string operation, string keyIdOrArn, Func<IAmazonKeyManagementService, Task<T>> call)
     {
         var region = KeyArn.TryParse(keyIdOrArn, out var arn, out _) ? arn.Region : null;
         var client = clients.ForRegion(region ?? "");
+        using var span = EkmMetrics.Traces.StartActivity($"KMS {operation}", ActivityKind.Client);
+        span?.SetTag("rpc.system", "aws-api");
+        span?.SetTag("rpc.service", "KMS");
+        span?.SetTag("rpc.method", operation);
+        span?.SetTag("aws.kms.key", keyIdOrArn);
+        var started = time.GetTimestamp();
+        var outcome = "ok";
         try
         {
             return await call(client);
         }
         catch (AmazonServiceException ex)
         {
-            throw Classify(ex.ErrorCode, ex.Message, keyIdOrArn);
+            var problem = Classify(ex.ErrorCode, ex.Message, keyIdOrArn);
+            outcome = problem.Slug;
+            throw problem;
         }
         catch (Exception ex) when (ex is HttpRequestException or SocketException or TimeoutException or TaskCanceledException or AmazonClientException)
         {
+            outcome = ProblemSlugs.KmsUnavailable;
             throw Unavailable(keyIdOrArn);
+        }
+        finally
+        {
+            metrics.KmsCall(operation, outcome, time.GetElapsedTime(started));
+            span?.SetTag("ekm.outcome", outcome);
+            if (outcome != "ok")
+            {
+                span?.SetStatus(ActivityStatusCode.Error, outcome);
+            }
         }
     }
 

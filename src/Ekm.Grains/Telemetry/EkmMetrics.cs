@@ -1,15 +1,33 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Ekm.Jobs;
+using Ekm.Keys;
 
 namespace Ekm.Grains.Telemetry;
 
-/// <summary>The <c>Ekm</c> meter: the service's own counters, exported next to the Orleans ones.</summary>
+/// <summary>
+/// The <c>Ekm</c> meter and activity source: the service's own counters, exported next to the
+/// Orleans ones, and the spans that join an HTTP request, its grain calls and their KMS calls.
+/// Tags carry operations, outcomes (problem slugs), job kinds and tenants' health — never key
+/// material, and never tenant ids on metrics (unbounded cardinality).
+/// </summary>
 public sealed class EkmMetrics
 {
     public const string MeterName = "Ekm";
 
+    /// <summary>Spans of KMS calls and job operations.</summary>
+    public static readonly ActivitySource Traces = new(MeterName);
+
     private readonly Counter<long> _availabilityChanges;
     private readonly Counter<long> _revocations;
     private readonly Counter<long> _admissions;
+    private readonly Counter<long> _kmsCalls;
+    private readonly Histogram<double> _kmsDuration;
+    private readonly Counter<long> _jobs;
+
+    /// <summary>The key health of every EKM tenant whose KeyGrain is active on this silo.</summary>
+    private readonly ConcurrentDictionary<string, KeyHealthStatus> _tenants = new(StringComparer.Ordinal);
 
     public EkmMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +45,24 @@ public sealed class EkmMetrics
             "ekm.admissions",
             unit: "{admission}",
             description: "Operation admissions by the KeyGrain, by outcome (admitted or the refusal slug).");
+        _kmsCalls = meter.CreateCounter<long>(
+            "ekm.kms.calls",
+            unit: "{call}",
+            description: "AWS KMS calls by operation and outcome (ok or the problem slug), SDK retries included in one call.");
+        _kmsDuration = meter.CreateHistogram(
+            "ekm.kms.call.duration",
+            unit: "s",
+            description: "AWS KMS call latency by operation and outcome, SDK retries included.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        _jobs = meter.CreateCounter<long>(
+            "ekm.jobs",
+            unit: "{job}",
+            description: "Finished jobs by kind, outcome and failure reason (the problem slug).");
+        meter.CreateObservableGauge(
+            "ekm.tenants",
+            ObserveTenants,
+            unit: "{tenant}",
+            description: "Tenants on Enterprise Key Management by key health, counted on the silo their KeyGrain is active on.");
     }
 
     public void Admitted(int count) => _admissions.Add(count, new KeyValuePair<string, object?>("outcome", "admitted"));
@@ -37,4 +73,31 @@ public sealed class EkmMetrics
 
     public void AvailabilityChanged(bool activated) =>
         _availabilityChanges.Add(1, new KeyValuePair<string, object?>("activated", activated));
+
+    public void KmsCall(string operation, string outcome, TimeSpan elapsed)
+    {
+        var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
+        _kmsCalls.Add(1, tags);
+        _kmsDuration.Record(elapsed.TotalSeconds, tags);
+    }
+
+    public void JobFinished(JobKind kind, JobState outcome, string? reason) =>
+        _jobs.Add(1, new TagList { { "kind", kind.ToString() }, { "outcome", outcome.ToString() }, { "reason", reason ?? "" } });
+
+    /// <summary>A KeyGrain's tenant and health as it now stands; <see langword="null"/> when not on EKM or deactivated.</summary>
+    public void TenantHealth(string tenantId, KeyHealthStatus? health)
+    {
+        if (health is { } h)
+        {
+            _tenants[tenantId] = h;
+        }
+        else
+        {
+            _tenants.TryRemove(tenantId, out _);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveTenants() =>
+        Enum.GetValues<KeyHealthStatus>().Select(status => new Measurement<long>(
+            _tenants.Count(t => t.Value == status), new KeyValuePair<string, object?>("health", status.ToString())));
 }

@@ -14,7 +14,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 
@@ -125,6 +128,7 @@ internal static class EkmHost
                 silo.UseInMemoryReminderService();
             }
 
+            silo.AddActivityPropagation();
             silo.AddMemoryStreams(KeyStreams.Provider);
             silo.AddMemoryGrainStorage("PubSubStore");
             silo.AddStartupTask(WakeEkmTenants.RunAsync);
@@ -144,9 +148,38 @@ internal static class EkmHost
         services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
             .AddCheck<GrainStorageHealthCheck>("grain-storage", tags: ["ready"]);
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans", EkmMetrics.MeterName)
-            .AddPrometheusExporter());
+        // Prometheus always; OTLP too when the standard OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("ekm-orleans"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter("Microsoft.Orleans", EkmMetrics.MeterName).AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                // HTTP request → grain calls (Orleans activity propagation) → KMS calls (ours, and the SDK's HTTP).
+                tracing.AddSource(EkmMetrics.MeterName, "Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime")
+                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                    .AddHttpClientInstrumentation();
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+        if (otlp)
+        {
+            builder.Logging.AddOpenTelemetry(logs =>
+            {
+                logs.IncludeScopes = true;
+                logs.AddOtlpExporter();
+            });
+        }
+
         return builder;
     }
 
@@ -168,6 +201,7 @@ internal static class EkmHost
         api.MapVendorEndpoints();
         api.MapEkmEndpoints();
         api.MapJobEndpoints();
+        app.MapWebConsole();
         return app;
     }
 }
