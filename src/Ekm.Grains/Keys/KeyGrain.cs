@@ -59,13 +59,13 @@ internal sealed class KeyGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        metrics.TenantHealth(TenantId, null);
+        EkmMetrics.TenantHealth(TenantId, null);
         return Task.CompletedTask;
     }
 
     /// <summary>Keeps the <c>ekm.tenants</c> gauge of this silo in step with what is stored.</summary>
     private void ReportHealth() =>
-        metrics.TenantHealth(TenantId, S.Mode == KeyManagementMode.EnterpriseKeyManagement ? S.Health.Status : null);
+        EkmMetrics.TenantHealth(TenantId, S.Mode == KeyManagementMode.EnterpriseKeyManagement ? S.Health.Status : null);
 
     public Task<TenantKeyStatus> GetStatusAsync() => Task.FromResult(Snapshot());
 

@@ -26,8 +26,12 @@ public sealed class EkmMetrics
     private readonly Histogram<double> _kmsDuration;
     private readonly Counter<long> _jobs;
 
-    /// <summary>The key health of every EKM tenant whose KeyGrain is active on this silo.</summary>
-    private readonly ConcurrentDictionary<string, KeyHealthStatus> _tenants = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The key health of every EKM tenant whose KeyGrain is active in this process. Process-wide:
+    /// exporters match meters by name, so two hosts in one process (tests) would otherwise report
+    /// each other's gauge; in production a process is one silo.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, KeyHealthStatus> Tenants = new(StringComparer.Ordinal);
 
     public EkmMetrics(IMeterFactory meterFactory)
     {
@@ -62,7 +66,7 @@ public sealed class EkmMetrics
             "ekm.tenants",
             ObserveTenants,
             unit: "{tenant}",
-            description: "Tenants on Enterprise Key Management by key health, counted on the silo their KeyGrain is active on.");
+            description: "Tenants on Enterprise Key Management by key health, counted by the process their KeyGrain is active in.");
     }
 
     public void Admitted(int count) => _admissions.Add(count, new KeyValuePair<string, object?>("outcome", "admitted"));
@@ -85,19 +89,19 @@ public sealed class EkmMetrics
         _jobs.Add(1, new TagList { { "kind", kind.ToString() }, { "outcome", outcome.ToString() }, { "reason", reason ?? "" } });
 
     /// <summary>A KeyGrain's tenant and health as it now stands; <see langword="null"/> when not on EKM or deactivated.</summary>
-    public void TenantHealth(string tenantId, KeyHealthStatus? health)
+    public static void TenantHealth(string tenantId, KeyHealthStatus? health)
     {
         if (health is { } h)
         {
-            _tenants[tenantId] = h;
+            Tenants[tenantId] = h;
         }
         else
         {
-            _tenants.TryRemove(tenantId, out _);
+            Tenants.TryRemove(tenantId, out _);
         }
     }
 
-    private IEnumerable<Measurement<long>> ObserveTenants() =>
+    private static IEnumerable<Measurement<long>> ObserveTenants() =>
         Enum.GetValues<KeyHealthStatus>().Select(status => new Measurement<long>(
-            _tenants.Count(t => t.Value == status), new KeyValuePair<string, object?>("health", status.ToString())));
+            Tenants.Count(t => t.Value == status), new KeyValuePair<string, object?>("health", status.ToString())));
 }

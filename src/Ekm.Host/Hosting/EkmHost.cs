@@ -148,9 +148,10 @@ internal static class EkmHost
         services.AddHealthChecks()
             .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
             .AddCheck<GrainStorageHealthCheck>("grain-storage", tags: ["ready"]);
-        // Prometheus always; OTLP too when the standard OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        // Prometheus always; OTLP metrics, traces and logs when the standard OTEL_EXPORTER_OTLP_ENDPOINT is set.
+        // Without a trace exporter no tracer listens, so grain calls (the admission path) create no spans.
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("ekm-orleans"))
             .WithMetrics(metrics =>
             {
@@ -159,20 +160,15 @@ internal static class EkmHost
                 {
                     metrics.AddOtlpExporter();
                 }
-            })
-            .WithTracing(tracing =>
-            {
-                // HTTP request → grain calls (Orleans activity propagation) → KMS calls (ours, and the SDK's HTTP).
-                tracing.AddSource(EkmMetrics.MeterName, "Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime")
-                    .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
-                    .AddHttpClientInstrumentation();
-                if (otlp)
-                {
-                    tracing.AddOtlpExporter();
-                }
             });
         if (otlp)
         {
+            // HTTP request → grain calls (Orleans activity propagation) → KMS calls (ours, and the SDK's HTTP).
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(EkmMetrics.MeterName, "Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime")
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter());
             builder.Logging.AddOpenTelemetry(logs =>
             {
                 logs.IncludeScopes = true;
