@@ -125,6 +125,7 @@ public sealed class GatewayTests(HostFixture host) : IClassFixture<HostFixture>
         var response = await client.SendAsync(request);
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.Unauthorized, ProblemSlugs.Unauthenticated);
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        Assert.DoesNotContain(response.Headers.WwwAuthenticate, h => h.Scheme == "Basic"); // no browser password prompt on the API
     }
 
     [Fact]

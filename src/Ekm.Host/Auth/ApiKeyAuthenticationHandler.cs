@@ -53,7 +53,13 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.Append("WWW-Authenticate", "Bearer");
-        Response.Headers.Append("WWW-Authenticate", "Basic realm=\"Ekm.Orleans\", charset=\"UTF-8\"");
+        if (Request.Path.StartsWithSegments("/dashboard"))
+        {
+            // Only the dashboard is for a browser's password prompt: offering Basic on the API would
+            // make browsers prompt for (and scripts such as the console wait on) a password.
+            Response.Headers.Append("WWW-Authenticate", "Basic realm=\"Ekm.Orleans\", charset=\"UTF-8\"");
+        }
+
         await ProblemResults.WriteAsync(Context, ProblemSlugs.Unauthenticated,
             "An API key is required: send 'Authorization: Bearer <key>'. The embedded host prints its development key at first start.");
     }
