@@ -39,7 +39,7 @@ internal sealed class BenchHost : IAsyncDisposable
 
     public string DataDirectory => _data;
 
-    /// <param name="settings">More configuration, e.g. <c>("Ekm:Keys:RevokedRecheckInterval", "00:00:01")</c>.</param>
+    /// <param name="settings">More or different configuration, e.g. <c>("Ekm:Keys:HealthCheckPeriod", "01:00:00")</c>.</param>
     public static async Task<BenchHost> StartAsync(params (string Key, string Value)[] settings)
     {
         var clock = Stopwatch.StartNew();
@@ -47,7 +47,7 @@ internal sealed class BenchHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         var free = () => PortProbe.FindFree().ToString(CultureInfo.InvariantCulture);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Ekm:DataDirectory"] = data,
@@ -59,7 +59,17 @@ internal sealed class BenchHost : IAsyncDisposable
             ["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["Orleans:SiloPort"] = free(),
             ["Orleans:GatewayPort"] = free(),
-        }.Concat(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))));
+            // A key nobody holds: the host refuses to start without one, and benchmarks call grains, not the API.
+            ["Ekm:Auth:ApiKeys:0:Name"] = "bench",
+            ["Ekm:Auth:ApiKeys:0:Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Ekm:Auth:ApiKeys:0:Roles:0"] = "Operator",
+        };
+        foreach (var (key, value) in settings)
+        {
+            configuration[key] = value; // later settings win
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddEkmHost();
         var app = builder.Build();
         app.MapEkmHost();
