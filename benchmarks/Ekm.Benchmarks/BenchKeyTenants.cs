@@ -26,18 +26,8 @@ internal static class BenchKeyTenants
     /// <summary>The region the host's vendor client signs for (Ekm:Kms:Region default): keys live there.</summary>
     public const string Region = "us-east-1";
 
-    /// <summary>
-    /// Host settings of the key benchmarks. Health probes are KeyGrain KMS calls too: pushed out of
-    /// every measured window. The gateway is not used, but the host refuses to start without a key
-    /// that could call it: one Operator key whose secret nobody knows (only its hash is configured).
-    /// </summary>
-    public static readonly (string Key, string Value)[] HostSettings =
-    [
-        ("Ekm:Keys:HealthCheckPeriod", "01:00:00"),
-        ("Ekm:Auth:ApiKeys:0:Name", "benchmarks"),
-        ("Ekm:Auth:ApiKeys:0:Sha256", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))),
-        ("Ekm:Auth:ApiKeys:0:Roles:0", "Operator"),
-    ];
+    /// <summary>Host settings of the key benchmarks: health probes are KeyGrain KMS calls too, pushed out of every measured window.</summary>
+    public static readonly (string Key, string Value)[] HostSettings = [("Ekm:Keys:HealthCheckPeriod", "01:00:00")];
 
     private static readonly string[] VendorMetadataActions = ["kms:DescribeKey", "kms:GetKeyRotationStatus"];
 

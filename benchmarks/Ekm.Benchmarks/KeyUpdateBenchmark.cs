@@ -34,10 +34,12 @@ internal static class KeyUpdateBenchmark
             Console.WriteLine("  (a) per item count: one tenant, that many backed-up items, --updates updates one after another at --volume-latency ms");
             Console.WriteLine("  (b) --tenants tenants updated all at once with --latency ms injected on every KMS operation (0 tenants skips it),");
             Console.WriteLine("      then back to their first key at most --bounded at a time (0 skips that round)");
+            Console.WriteLine("  --items none skips (a); --min-threads N raises the thread pool's minimum (an experiment: how much blocked threads cost)");
             return 0;
         }
 
-        var itemCounts = IntList(args, "items", "0,1000,10000");
+        var itemCounts = Option(args, "items", "0,1000,10000") == "none" ? [] : IntList(args, "items", "0,1000,10000");
+        var minThreads = int.Parse(Option(args, "min-threads", "0"), CultureInfo.InvariantCulture);
         var updates = int.Parse(Option(args, "updates", "10"), CultureInfo.InvariantCulture);
         var volumeLatency = double.Parse(Option(args, "volume-latency", "0"), CultureInfo.InvariantCulture);
         var itemsPerOperation = int.Parse(Option(args, "items-per-operation", "100"), CultureInfo.InvariantCulture);
@@ -49,13 +51,20 @@ internal static class KeyUpdateBenchmark
 
         var run = Stopwatch.StartNew();
         PrintHeader("Key update: cost against stored data, and many tenants at once");
+        if (minThreads > 0)
+        {
+            ThreadPool.GetMinThreads(out _, out var io);
+            ThreadPool.SetMinThreads(minThreads, io);
+            Console.WriteLine($"- experiment: thread pool minimum raised to {minThreads} worker threads (default: one per core)");
+        }
+
         await using var host = await BenchKeyTenants.StartHostAsync();
         using var customer = BenchKeyTenants.Customer(host);
         using var flights = BenchLatencyRecorder.KmsCalls();
         using var writes = BenchLatencyRecorder.StorageWrites();
         Console.WriteLine($"- host: embedded (one silo, SQLite grain storage, local KMS over loopback HTTP, backup store on the local file system), started in {host.StartupTime.TotalSeconds:0.0} s; callers in-process through IGrainFactory");
 
-        var failures = await VolumeAsync(host, customer, flights, writes, itemCounts, updates, volumeLatency, itemsPerOperation, itemBytes);
+        var failures = itemCounts.Length > 0 ? await VolumeAsync(host, customer, flights, writes, itemCounts, updates, volumeLatency, itemsPerOperation, itemBytes) : 0;
         if (tenants > 0)
         {
             failures += await ManyTenantsAsync(host, customer, flights, writes, tenants, latency, parallelism, bounded);
