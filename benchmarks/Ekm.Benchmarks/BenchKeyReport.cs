@@ -19,8 +19,10 @@ internal static class BenchKeyReport
         Console.WriteLine($"# {title}");
         Console.WriteLine();
         Console.WriteLine("```");
-        Console.WriteLine($"dotnet {Path.GetFileName(args[0])} {string.Join(' ', args.Skip(1))}");
+        Console.WriteLine($"dotnet {args[0]} {string.Join(' ', args.Skip(1))}");
         Console.WriteLine("```");
+        Console.WriteLine();
+        Console.WriteLine($"(from the repository: `dotnet run -c Release --project benchmarks/Ekm.Benchmarks -- {string.Join(' ', args.Skip(1))}`)");
         Console.WriteLine();
         Console.WriteLine($"- machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, Linux {Read("/proc/sys/kernel/osrelease")}, {Configuration()} build, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
         Console.WriteLine($"- load average at start: {LoadAverage()}");

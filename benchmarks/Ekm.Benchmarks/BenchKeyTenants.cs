@@ -34,16 +34,19 @@ internal static class BenchKeyTenants
     private static readonly string[] VendorCryptoActions = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
 
     /// <summary>
-    /// <see cref="BenchHost.StartAsync"/> with <see cref="HostSettings"/>, without the host's startup
-    /// banner (where everything listens, the local KMS secrets): benchmark output goes to the docs.
+    /// <see cref="BenchHost.StartAsync"/> with <see cref="HostSettings"/> and every <c>--setting key=value</c>
+    /// of <paramref name="args"/> (e.g. another grain store), without the host's startup banner (where
+    /// everything listens, the local KMS secrets): benchmark output goes to the docs.
     /// </summary>
-    public static async Task<BenchHost> StartHostAsync()
+    public static async Task<BenchHost> StartHostAsync(string[] args)
     {
+        var extra = args.Select((a, i) => (a, i)).Where(p => p.a == "--setting" && p.i + 1 < args.Length)
+            .Select(p => args[p.i + 1].Split('=', 2)).Select(kv => (kv[0], kv.Length > 1 ? kv[1] : ""));
         var console = Console.Out;
         Console.SetOut(TextWriter.Null);
         try
         {
-            return await BenchHost.StartAsync(HostSettings);
+            return await BenchHost.StartAsync([.. HostSettings, .. extra]);
         }
         finally
         {

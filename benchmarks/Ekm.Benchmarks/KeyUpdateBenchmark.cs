@@ -34,7 +34,8 @@ internal static class KeyUpdateBenchmark
             Console.WriteLine("  (a) per item count: one tenant, that many backed-up items, --updates updates one after another at --volume-latency ms");
             Console.WriteLine("  (b) --tenants tenants updated all at once with --latency ms injected on every KMS operation (0 tenants skips it),");
             Console.WriteLine("      then back to their first key at most --bounded at a time (0 skips that round)");
-            Console.WriteLine("  --items none skips (a); --min-threads N raises the thread pool's minimum (an experiment: how much blocked threads cost)");
+            Console.WriteLine("  --items none skips (a); --min-threads N raises the thread pool's minimum (an experiment: how much blocked threads cost);");
+            Console.WriteLine("  --setting key=value (repeatable) adds host configuration, e.g. a PostgreSQL grain store");
             return 0;
         }
 
@@ -58,7 +59,7 @@ internal static class KeyUpdateBenchmark
             Console.WriteLine($"- experiment: thread pool minimum raised to {minThreads} worker threads (default: one per core)");
         }
 
-        await using var host = await BenchKeyTenants.StartHostAsync();
+        await using var host = await BenchKeyTenants.StartHostAsync(args);
         using var customer = BenchKeyTenants.Customer(host);
         using var flights = BenchLatencyRecorder.KmsCalls();
         using var writes = BenchLatencyRecorder.StorageWrites();
