@@ -42,7 +42,7 @@ internal static class DataPathBenchmark
     public static int Run(string[] args)
     {
         var clock = Stopwatch.StartNew();
-        DataPathReport.PrintHeader("Data path: BackupStore vs raw AesGcm (issue 8, item 3)");
+        BenchKeyReport.PrintHeader("Data path: BackupStore vs raw AesGcm (issue 8, item 3)");
         foreach (var root in StoreRoot.All)
         {
             Console.WriteLine($"- store root \"{root.Name}\": {root.Path} ({DataPathReport.FileSystemOf(root.Path)})");
@@ -51,7 +51,7 @@ internal static class DataPathBenchmark
         Console.WriteLine();
         var summary = BenchmarkRunner.Run<DataPathBenchmarks>(Config(), args);
         PrintTables(summary);
-        DataPathReport.PrintFooter(clock.Elapsed);
+        BenchKeyReport.PrintFooter(clock.Elapsed);
         return summary.Reports.Length > 0 && summary.Reports.All(r => r.Success) ? 0 : 1;
     }
 

@@ -7,35 +7,11 @@ using System.Runtime.InteropServices;
 namespace Ekm.Benchmarks;
 
 /// <summary>
-/// What the data-path and scale benchmarks print around their tables: the exact command, the
-/// machine, its load at start and end, and where a path lives (tmpfs or a disk), so a row pasted
-/// into docs/benchmarks.md says where it came from.
+/// What only the data-path and scale benchmarks print: where a path lives (tmpfs or a disk) and
+/// sizes in bytes. The command, machine and load come from <see cref="BenchKeyReport"/>.
 /// </summary>
 internal static class DataPathReport
 {
-    public static void PrintHeader(string title)
-    {
-        var args = Environment.GetCommandLineArgs();
-        Console.WriteLine($"# {title}");
-        Console.WriteLine();
-        Console.WriteLine("```");
-        Console.WriteLine($"dotnet {Path.GetFileName(args[0])} {string.Join(' ', args.Skip(1))}");
-        Console.WriteLine("```");
-        Console.WriteLine();
-        Console.WriteLine($"- machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, Linux {Read("/proc/sys/kernel/osrelease")}, {Configuration()} build, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
-        Console.WriteLine($"- load average at start: {LoadAverage()}");
-        Console.WriteLine($"- started: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
-    }
-
-    public static void PrintFooter(TimeSpan elapsed)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"- load average at end: {LoadAverage()}");
-        Console.WriteLine($"- wall time of the whole run: {elapsed.TotalSeconds:0} s");
-    }
-
-    public static string LoadAverage() => string.Join(' ', Read("/proc/loadavg").Split(' ').Take(3));
-
     /// <summary>The file system a path is on, from the longest matching mount point: e.g. "tmpfs" or "ext4 on /dev/vda".</summary>
     public static string FileSystemOf(string path)
     {
@@ -67,12 +43,6 @@ internal static class DataPathReport
         >= 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
         _ => bytes.ToString("0", CultureInfo.InvariantCulture) + " B",
     };
-
-    public static string CpuModel() =>
-        Read("/proc/cpuinfo").Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-
-    private static string Configuration() =>
-        typeof(DataPathReport).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true ? "Debug" : "Release";
 
     private static string Read(string path)
     {

@@ -36,7 +36,7 @@ internal static class ScaleBenchmark
         var inProcess = int.Parse(Option(args, "inproc", "2"), CultureInfo.InvariantCulture);
 
         var clock = Stopwatch.StartNew();
-        DataPathReport.PrintHeader("Scale: memory per idle tenant KeyGrain, host start to ready (issue 8, item 5)");
+        BenchKeyReport.PrintHeader("Scale: memory per idle tenant KeyGrain, host start to ready (issue 8, item 5)");
 
         IReadOnlyList<ScaleStartup.Start> childStarts = [];
         ScaleStartup.Phases? phases = null;
@@ -83,7 +83,7 @@ internal static class ScaleBenchmark
         }
 
         PrintStarts(childStarts, phases, memory, warmStarts);
-        DataPathReport.PrintFooter(clock.Elapsed);
+        BenchKeyReport.PrintFooter(clock.Elapsed);
         return 0;
     }
 
