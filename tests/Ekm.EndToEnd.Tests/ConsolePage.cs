@@ -27,8 +27,16 @@ internal sealed class ConsolePage(IPage page, string test, ITestOutputHelper out
 
     public ILocator Dialog(string name) => page.GetByRole(AriaRole.Dialog, new() { Name = name, Exact = true });
 
-    /// <summary>The key-policy statements exactly as shown for pasting.</summary>
-    public async Task<string> PolicyStatementsAsync() => await Region("Key policy statement").Locator("pre").InnerTextAsync();
+    /// <summary>
+    /// The key-policy statements exactly as shown for pasting, once the page has filled them in: read too early, the
+    /// block is still empty and the key would be saved with a policy that keeps the vendor out.
+    /// </summary>
+    public async Task<string> PolicyStatementsAsync()
+    {
+        var statements = Region("Key policy statement").Locator("pre");
+        await Assertions.Expect(statements).ToContainTextAsync("\"Principal\"");
+        return await statements.InnerTextAsync();
+    }
 
     public async Task ScreenshotAsync(string step)
     {
