@@ -55,6 +55,7 @@ public sealed class AuthorizationMatrixTests(HostFixture host) : IClassFixture<H
         ("GET",  "/api/ekm/terms",                                   null,             [Ok, Ok, Ok, Ok, Who]),
         ("GET",  "/metrics",                                         null,             [No, No, Ok, Ok, Who]),
         ("GET",  "/dashboard/",                                      null,             [No, No, Ok, Ok, Who]),
+        ("GET",  "/openapi/v1.json",                                 null,             [Ok, Ok, Ok, Ok, Who]),
         ("GET",  "/health",                                          null,             [Ok, Ok, Ok, Ok, Ok]),
     ];
 

@@ -10,7 +10,8 @@ namespace Ekm.Host.Tests;
 /// directory and free ports. Two factories on the same directory, one after the other, are a
 /// restart.
 /// </summary>
-internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys) : WebApplicationFactory<Program>
+internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys, IEnumerable<KeyValuePair<string, string?>>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public TestKeys Keys { get; } = keys;
 
@@ -27,7 +28,7 @@ internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys) : WebA
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N"));
         builder.UseSetting("Orleans:SiloPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var (key, value) in Keys.Settings())
+        foreach (var (key, value) in Keys.Settings().Concat(settings ?? []))
         {
             builder.UseSetting(key, value);
         }

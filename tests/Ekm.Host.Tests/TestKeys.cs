@@ -27,6 +27,9 @@ internal sealed class TestKeys
 
     public string AdminTenant { get; } = "tenant-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>A tenant admin of every tenant (<c>*</c>), for requests that must reach a tenant route's own checks.</summary>
+    public string EveryTenantAdmin { get; } = NewKey();
+
     /// <summary>A tenant admin key for a new tenant (<see cref="HostFixture.NewTenant"/>) that no other test has.</summary>
     public TenantAdminKey NewTenantAdmin()
     {
@@ -43,6 +46,7 @@ internal sealed class TestKeys
             ("support-desk", Support, "Support", null),
             ("noc", Operator, "Operator", null),
             ("admin@" + AdminTenant, TenantAdmin, "TenantAdmin", AdminTenant),
+            ("admin@every-tenant", EveryTenantAdmin, "TenantAdmin", "*"),
             .. _tenantAdmins.Select(a => (a.Name, a.Key, "TenantAdmin", (string?)a.Tenant)),
         ];
         for (var i = 0; i < keys.Length; i++)

@@ -10,6 +10,8 @@ public static class ProblemSlugs
     public const string InvalidRequestBody = "invalid-request-body";
     public const string Unauthenticated = "unauthenticated";
     public const string Forbidden = "forbidden";
+    public const string RequestTooLarge = "request-too-large";
+    public const string TooManyRequests = "too-many-requests";
     public const string NotFound = "not-found";
     public const string InternalError = "internal-error";
     public const string ServiceUnavailable = "service-unavailable";

@@ -20,18 +20,22 @@ internal static class EkmEndpoints
             .WithSummary("The tenant's key management mode, availability, key ARN, status line, health and history.");
         tenants.MapPost("/validate", ValidateAsync)
             .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .SpendsVendorKmsQuota()
             .WithName("ValidateKeyArn")
             .WithSummary("Runs every check on a key ARN; saves nothing.");
         tenants.MapPost("/enable", EnableAsync)
             .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .SpendsVendorKmsQuota()
             .WithName("EnableEkm")
             .WithSummary("Switches the tenant to Enterprise Key Management with the key, accepting the terms. One way.");
         tenants.MapPut("/key", UpdateKeyAsync)
             .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .SpendsVendorKmsQuota()
             .WithName("UpdateKeyArn")
             .WithSummary("Moves the tenant key to a new customer key (the old key must stay enabled until this completes).");
         tenants.MapPost("/health-check", CheckHealthAsync)
             .RequireAuthorization(EkmPolicies.TenantAdmin)
+            .SpendsVendorKmsQuota()
             .WithName("CheckKeyHealth")
             .WithSummary("Probes the tenant's key now.");
         tenants.MapGet("/audit", GetAuditAsync)

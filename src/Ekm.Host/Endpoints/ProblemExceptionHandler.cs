@@ -1,5 +1,6 @@
 using Ekm.Problems;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Ekm.Host.Endpoints;
 
@@ -14,9 +15,10 @@ internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHa
         var result = exception switch
         {
             EkmProblemException problem => ProblemResults.Result(problem.Slug, problem.Message),
-            BadHttpRequestException bad => ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
-                "The request body could not be read: send a JSON object as the API documents (see /openapi/v1.json)."
-                + (bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? " The body is too large." : "")),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => GatewayLimits.TooLarge(
+                httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0),
+            BadHttpRequestException => ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
+                "The request body could not be read: send a JSON object as the API documents (see /openapi/v1.json)."),
             _ when ClusterRetryFilter.IsTransient(exception) => ProblemResults.Result(ProblemSlugs.ServiceUnavailable,
                 "The service is briefly unavailable while the cluster recovers. Retry in a few seconds."),
             TimeoutException => ProblemResults.Result(ProblemSlugs.ServiceUnavailable,

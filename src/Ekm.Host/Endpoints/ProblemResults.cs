@@ -18,6 +18,8 @@ internal static class ProblemResults
         ProblemSlugs.Unauthenticated => StatusCodes.Status401Unauthorized,
         ProblemSlugs.Forbidden => StatusCodes.Status403Forbidden,
         ProblemSlugs.NotFound => StatusCodes.Status404NotFound,
+        ProblemSlugs.RequestTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ProblemSlugs.TooManyRequests => StatusCodes.Status429TooManyRequests,
         ProblemSlugs.EkmNotActivated or ProblemSlugs.EkmIrreversible or ProblemSlugs.EkmAlreadyEnabled
             or ProblemSlugs.EkmNotEnabled or ProblemSlugs.OldKeyUnavailable or ProblemSlugs.KeyRevoked
             or ProblemSlugs.NothingToRestore => StatusCodes.Status409Conflict,
@@ -35,6 +37,8 @@ internal static class ProblemResults
         StatusCodes.Status401Unauthorized => ProblemSlugs.Unauthenticated,
         StatusCodes.Status403Forbidden => ProblemSlugs.Forbidden,
         StatusCodes.Status404NotFound => ProblemSlugs.NotFound,
+        StatusCodes.Status413PayloadTooLarge => ProblemSlugs.RequestTooLarge,
+        StatusCodes.Status429TooManyRequests => ProblemSlugs.TooManyRequests,
         StatusCodes.Status503ServiceUnavailable => ProblemSlugs.ServiceUnavailable,
         >= 500 => ProblemSlugs.InternalError,
         _ => ProblemSlugs.InvalidRequestBody,
@@ -47,6 +51,8 @@ internal static class ProblemResults
         ProblemSlugs.Unauthenticated => "Authentication required",
         ProblemSlugs.Forbidden => "Not allowed",
         ProblemSlugs.NotFound => "Not found",
+        ProblemSlugs.RequestTooLarge => "Request too large",
+        ProblemSlugs.TooManyRequests => "Too many requests",
         ProblemSlugs.EkmNotActivated => "Enterprise Key Management is not activated",
         ProblemSlugs.EkmIrreversible => "Enterprise Key Management cannot be turned off",
         ProblemSlugs.TermsNotAccepted => "Terms not accepted",

@@ -139,6 +139,7 @@ internal static class EkmHost
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(EkmPolicies.Add);
 
+        services.AddGatewayLimits();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemResults.Customize);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -183,14 +184,17 @@ internal static class EkmHost
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestSizeLimit();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorization: a caller who is refused anyway spends none of the tenant's permits.
+        app.UseRateLimiter();
 
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(EkmPolicies.Operator);
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization();
         app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(EkmPolicies.Operator);
         // Every API route retries calls that failed because a silo went away.
         var api = app.MapGroup("").AddEndpointFilter<ClusterRetryFilter>();
