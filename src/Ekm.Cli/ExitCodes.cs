@@ -30,7 +30,7 @@ internal static class ExitCodes
     {
         ProblemSlugs.KeyRevoked or ProblemSlugs.KeyNotFound or ProblemSlugs.KeyAccessDenied or ProblemSlugs.KeyDisabled
             or ProblemSlugs.KeyPendingDeletion or ProblemSlugs.WrongKeySpec or ProblemSlugs.WrongKeyUsage => KmsRefused,
-        ProblemSlugs.KmsUnavailable or ProblemSlugs.ServiceUnavailable => Unavailable,
+        ProblemSlugs.KmsUnavailable or ProblemSlugs.ServiceUnavailable or ProblemSlugs.TooManyRequests => Unavailable,
         ProblemSlugs.Unauthenticated or ProblemSlugs.Forbidden or ProblemSlugs.NotFound => NotFoundOrDenied,
         ProblemSlugs.EkmNotActivated or ProblemSlugs.EkmIrreversible or ProblemSlugs.EkmAlreadyEnabled or ProblemSlugs.EkmNotEnabled
             or ProblemSlugs.OldKeyUnavailable or ProblemSlugs.NothingToRestore => RefusedByState,
@@ -40,7 +40,7 @@ internal static class ExitCodes
             401 or 403 or 404 => NotFoundOrDenied,
             409 => RefusedByState,
             422 => KmsRefused,
-            502 or 503 or 504 => Unavailable,
+            429 or 502 or 503 or 504 => Unavailable,
             >= 400 and < 500 => BadInput,
             _ => Unexpected,
         },

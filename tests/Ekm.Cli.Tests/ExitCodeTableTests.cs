@@ -19,6 +19,8 @@ public sealed class ExitCodeTableTests
     [InlineData(422, "some-future-kms-slug", 6)]
     [InlineData(503, "kms-unavailable", 7)]
     [InlineData(503, "service-unavailable", 7)]
+    [InlineData(429, "too-many-requests", 7)]
+    [InlineData(413, "request-too-large", 3)]
     [InlineData(500, "internal-error", 1)]
     public void ForProblem_StatusAndSlug_IsTheDocumentedFamily(int status, string slug, int exitCode) =>
         Assert.Equal(exitCode, ExitCodes.ForProblem(status, slug));
