@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Ekm.Problems;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +66,7 @@ internal static class GatewayLimits
         {
             if (context.Request.ContentLength > limit)
             {
-                return TooLarge(limit).ExecuteAsync(context);
+                return ProblemResults.Result(ProblemSlugs.RequestTooLarge, TooLargeDetail(limit)).ExecuteAsync(context);
             }
 
             // A chunked body has no length up front: the server stops reading at the limit and the
@@ -85,9 +84,9 @@ internal static class GatewayLimits
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new SpendsKmsQuota());
 
-    public static ProblemHttpResult TooLarge(long limit) =>
-        ProblemResults.Result(ProblemSlugs.RequestTooLarge,
-            $"The request body is larger than {limit.ToString("N0", CultureInfo.InvariantCulture)} bytes. The API's JSON bodies are small: send only the fields it documents.");
+    /// <summary>The sentence for a body over <paramref name="limit"/>, however the refusal was made.</summary>
+    public static string TooLargeDetail(long? limit) =>
+        $"The request body is larger than {limit?.ToString("N0", CultureInfo.InvariantCulture) ?? "the allowed number of"} bytes. The API's JSON bodies are small: send only the fields it documents.";
 
     private static PartitionedRateLimiter<HttpContext> KmsSpending(Func<HttpContext, string> partition, int permits, TimeSpan window) =>
         PartitionedRateLimiter.Create<HttpContext, string>(http =>

@@ -15,8 +15,8 @@ internal sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHa
         var result = exception switch
         {
             EkmProblemException problem => ProblemResults.Result(problem.Slug, problem.Message),
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => GatewayLimits.TooLarge(
-                httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ProblemResults.Result(ProblemSlugs.RequestTooLarge,
+                GatewayLimits.TooLargeDetail(httpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)),
             BadHttpRequestException => ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
                 "The request body could not be read: send a JSON object as the API documents (see /openapi/v1.json)."),
             _ when ClusterRetryFilter.IsTransient(exception) => ProblemResults.Result(ProblemSlugs.ServiceUnavailable,

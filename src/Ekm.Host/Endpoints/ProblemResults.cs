@@ -1,4 +1,5 @@
 using Ekm.Problems;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ekm.Host.Endpoints;
@@ -71,9 +72,14 @@ internal static class ProblemResults
         {
             var status = problem.Status ?? context.HttpContext.Response.StatusCode;
             problem.Type = SlugOf(status);
-            problem.Detail ??= status == StatusCodes.Status404NotFound
-                ? $"Nothing is served at {context.HttpContext.Request.Path}: see /openapi/v1.json for the API."
-                : problem.Title;
+            problem.Detail ??= status switch
+            {
+                StatusCodes.Status404NotFound => $"Nothing is served at {context.HttpContext.Request.Path}: see /openapi/v1.json for the API.",
+                // The body reader stopped at the server's limit (a chunked body declares no length up front).
+                StatusCodes.Status413PayloadTooLarge => GatewayLimits.TooLargeDetail(
+                    context.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize),
+                _ => problem.Title,
+            };
         }
     }
 }
