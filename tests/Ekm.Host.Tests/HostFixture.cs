@@ -1,9 +1,18 @@
 namespace Ekm.Host.Tests;
 
 /// <summary>One running host shared by a test class; every test uses tenants of its own.</summary>
-public sealed class HostFixture : IAsyncLifetime, IDisposable
+public class HostFixture : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _data = new();
+    private readonly IEnumerable<KeyValuePair<string, string?>> _settings;
+
+    public HostFixture()
+        : this([])
+    {
+    }
+
+    /// <summary>A host with <paramref name="settings"/> on top of the test defaults.</summary>
+    protected HostFixture(IEnumerable<KeyValuePair<string, string?>> settings) => _settings = settings;
 
     internal EkmHostFactory Factory { get; private set; } = null!;
 
@@ -13,7 +22,7 @@ public sealed class HostFixture : IAsyncLifetime, IDisposable
 
     public Task InitializeAsync()
     {
-        Factory = new EkmHostFactory(_data.Path, new TestKeys());
+        Factory = new EkmHostFactory(_data.Path, new TestKeys(), _settings);
         _ = Factory.Server;
         return Task.CompletedTask;
     }
@@ -24,7 +33,11 @@ public sealed class HostFixture : IAsyncLifetime, IDisposable
         Dispose();
     }
 
-    public void Dispose() => _data.Dispose();
+    public void Dispose()
+    {
+        _data.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     public static string NewTenant() => "t-" + Guid.NewGuid().ToString("N")[..16];
 }

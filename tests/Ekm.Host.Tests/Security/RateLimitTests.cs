@@ -7,31 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ekm.Host.Tests.Security;
 
 /// <summary>A host whose KMS-spending endpoints allow 3 requests per tenant and 6 per silo a minute.</summary>
-public sealed class LowRateLimitHost : IAsyncLifetime, IDisposable
-{
-    private readonly TempDirectory _data = new();
-
-    internal EkmHostFactory Factory { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Factory = new EkmHostFactory(_data.Path, new TestKeys(),
-        [
-            new("Ekm:Gateway:KmsRequestsPerTenant", "3"),
-            new("Ekm:Gateway:KmsRequestsPerSilo", "6"),
-        ]);
-        _ = Factory.Server;
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Factory.DisposeAsync();
-        Dispose();
-    }
-
-    public void Dispose() => _data.Dispose();
-}
+public sealed class LowRateLimitHost() : HostFixture(
+[
+    new("Ekm:Gateway:KmsRequestsPerTenant", "3"),
+    new("Ekm:Gateway:KmsRequestsPerSilo", "6"),
+]);
 
 /// <summary>
 /// Validate, enable, key update and health check each call AWS KMS on the vendor's account, whose
