@@ -3,7 +3,11 @@ using Ekm.LocalKms.Hosting;
 
 namespace Ekm.LocalKms;
 
-/// <summary>Standalone: <c>dotnet run --project src/Ekm.LocalKms -- --port 4599 [--data FILE]</c>.</summary>
+/// <summary>
+/// Standalone: <c>dotnet run --project src/Ekm.LocalKms -- --port 4599 [--data FILE]</c>. The store
+/// key is read from the environment (<c>LocalKms__StoreKey</c>) and has no switch, as a command line
+/// is visible to other users of the machine; without it, a key file beside the data file is used.
+/// </summary>
 internal static class LocalKmsProgram
 {
     public static async Task<int> Main(string[] args)
@@ -18,15 +22,57 @@ internal static class LocalKmsProgram
             .AddCommandLine(args, switches)
             .Build();
         var options = new LocalKmsOptions { DataFile = Path.Combine("data", "localkms.db") };
-        configuration.GetSection("LocalKms").Bind(options);
+        configuration.GetSection(LocalKmsOptions.Section).Bind(options);
+        var problems = new List<string>();
         if (options.Port is < 0 or > 65535)
         {
-            await Console.Error.WriteLineAsync($"--port {options.Port} is not a TCP port (0-65535).");
-            return 2;
+            problems.Add($"--port {options.Port} is not a TCP port (0-65535).");
         }
 
-        await using var server = await LocalKmsServer.StartAsync(options, logging: l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        Console.WriteLine($"Local KMS listening on {server.Endpoint} ({(string.IsNullOrWhiteSpace(options.DataFile) ? "in memory" : options.DataFile)})");
+        if (new LocalKmsOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+        {
+            problems.AddRange(invalid.Failures);
+        }
+
+        if (problems.Count > 0)
+        {
+            return await CannotStartAsync(problems);
+        }
+
+        LocalKmsServer server;
+        try
+        {
+            server = await LocalKmsServer.StartAsync(options, logging: l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        }
+        catch (InvalidDataException ex)
+        {
+            // The store key does not open the data file: say which file and stop, leaving it as it is.
+            return await CannotStartAsync([ex.Message]);
+        }
+
+        await using (server)
+        {
+            return await RunAsync(server, options);
+        }
+    }
+
+    private static async Task<int> CannotStartAsync(IEnumerable<string> problems)
+    {
+        await Console.Error.WriteLineAsync("The local KMS cannot start; fix this and start it again:");
+        foreach (var problem in problems)
+        {
+            await Console.Error.WriteLineAsync($"  - {problem}");
+        }
+
+        return 2;
+    }
+
+    private static async Task<int> RunAsync(LocalKmsServer server, LocalKmsOptions options)
+    {
+        var storage = string.IsNullOrWhiteSpace(options.DataFile) ? "in memory"
+            : string.IsNullOrWhiteSpace(options.StoreKey) ? $"{options.DataFile}, sealed with the key file {LocalKmsServer.StoreKeyFileFor(options.DataFile)}"
+            : $"{options.DataFile}, sealed with {LocalKmsOptions.Section}:StoreKey";
+        Console.WriteLine($"Local KMS listening on {server.Endpoint} ({storage})");
         foreach (var account in server.Accounts)
         {
             foreach (var key in account.AccessKeys)

@@ -103,14 +103,41 @@ public sealed partial class HostProcessTests
             "--Orleans:ClusterId=",
             "--Ekm:Auth:ApiKeys:0:Name=ci",
             "--Ekm:Auth:ApiKeys:0:Sha256=plaintext-key-by-mistake",
-            "--Ekm:Auth:ApiKeys:0:Roles:0=Admin");
+            "--Ekm:Auth:ApiKeys:0:Roles:0=Admin",
+            "--Ekm:LocalKms:StoreKey=secret-but-not-base64!");
         var exit = await host.WaitForExitAsync();
 
         Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
         Assert.Contains("Orleans:ClusterId is empty", host.Stderr, StringComparison.Ordinal);
         Assert.Contains("Ekm:Auth:ApiKeys:0:Sha256 must be", host.Stderr, StringComparison.Ordinal);
         Assert.Contains("Ekm:Auth:ApiKeys:0:Roles has 'Admin'", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Ekm:LocalKms:StoreKey is not base64", host.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-but-not-base64", host.Stdout + host.Stderr, StringComparison.Ordinal);
         AssertNoStackTrace(host);
+    }
+
+    [Fact]
+    public async Task EmbeddedHost_LocalKmsDatabaseUnderAnotherStoreKey_ExitsNamingItAndChangesNothing()
+    {
+        using var data = new TempDirectory();
+        await using (var first = HostProcess.Start(data.Path))
+        {
+            await first.WaitUntilReadyAsync();
+            first.Interrupt();
+            Assert.Equal(0, await first.WaitForExitAsync());
+        }
+
+        var database = Path.Combine(data.Path, "localkms.db");
+        Assert.True(File.Exists(database + ".key"), "the first start created the store key file");
+        var sealedBefore = await File.ReadAllBytesAsync(database);
+        var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        await using var second = HostProcess.Start(data.Path, null, null, $"--Ekm:LocalKms:StoreKey={otherKey}");
+        Assert.Equal(StartupFailure.ConfigurationExitCode, await second.WaitForExitAsync());
+        Assert.Contains($"The local KMS database {database} cannot be opened", second.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(otherKey, second.Stdout + second.Stderr, StringComparison.Ordinal);
+        AssertNoStackTrace(second);
+        Assert.Equal(sealedBefore, await File.ReadAllBytesAsync(database));
     }
 
     [Fact]

@@ -84,6 +84,7 @@ public sealed class DurabilityTests
             }
 
             File.Copy(dataFile, copy);
+            File.Copy(dataFile + ".key", copy + ".key"); // the data file is sealed: a working copy needs its key
             await using var after = await StartAsync(copy);
             using var customerAfter = LocalKmsFixture.ClientFor(after, CustomerA);
 
@@ -208,7 +209,7 @@ public sealed class DurabilityTests
 
     private static void DeleteDataFile(string dataFile)
     {
-        foreach (var file in new[] { dataFile, dataFile + "-wal", dataFile + "-shm" })
+        foreach (var file in new[] { dataFile, dataFile + "-wal", dataFile + "-shm", dataFile + ".key" })
         {
             File.Delete(file);
         }

@@ -11,6 +11,8 @@ internal sealed class HostPaths(IOptions<EkmHostOptions> options, IHostEnvironme
 
     public string DevelopmentKeyFile => Path.Combine(DataDirectory, "development-api-key.json");
 
+    public string LocalKmsDatabase => Path.Combine(DataDirectory, "localkms.db");
+
     public static string Resolve(string dataDirectory, string contentRoot) =>
         Path.GetFullPath(Path.Combine(contentRoot, dataDirectory));
 }

@@ -7,6 +7,8 @@ namespace Ekm.Host.Kms;
 /// <summary>
 /// Runs the bundled local KMS on its own loopback port for the life of the host, when
 /// <c>Ekm:LocalKms:Enabled</c>. Registered before the silo so it is up before any grain calls it.
+/// Its database is sealed with <c>Ekm:LocalKms:StoreKey</c> when set, else with the key file
+/// <c>{DataDirectory}/localkms.db.key</c> created on first start.
 /// </summary>
 internal sealed class EmbeddedLocalKms(IOptions<EmbeddedLocalKmsOptions> options, HostPaths paths) : IHostedService, IAsyncDisposable
 {
@@ -27,7 +29,8 @@ internal sealed class EmbeddedLocalKms(IOptions<EmbeddedLocalKmsOptions> options
         _server = await LocalKmsServer.StartAsync(new LocalKmsOptions
         {
             Port = options.Value.Port,
-            DataFile = options.Value.Durable ? Path.Combine(paths.DataDirectory, "localkms.db") : null,
+            DataFile = options.Value.Durable ? paths.LocalKmsDatabase : null,
+            StoreKey = options.Value.StoreKey,
         });
     }
 

@@ -45,4 +45,10 @@ public sealed class EmbeddedLocalKmsOptions
 
     /// <summary>Keep keys in <c>{DataDirectory}/localkms.db</c> (true) or in memory only.</summary>
     public bool Durable { get; set; } = true;
+
+    /// <summary>
+    /// Base64 of 32 bytes sealing <c>localkms.db</c>; empty = the key file <c>localkms.db.key</c>
+    /// beside it, created on first start (docs/security.md).
+    /// </summary>
+    public string? StoreKey { get; set; }
 }

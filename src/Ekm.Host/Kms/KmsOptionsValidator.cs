@@ -1,5 +1,7 @@
 using System.Net;
 using Ekm.Host.Hosting;
+using Ekm.LocalKms.Hosting;
+using Ekm.LocalKms.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Ekm.Host.Kms;
@@ -49,23 +51,62 @@ internal sealed class KmsOptionsValidator(IOptions<EmbeddedLocalKmsOptions> loca
     }
 }
 
-/// <summary>Checks <see cref="EmbeddedLocalKmsOptions"/>, including that its port is free.</summary>
-internal sealed class EmbeddedLocalKmsOptionsValidator : IValidateOptions<EmbeddedLocalKmsOptions>
+/// <summary>
+/// Checks <see cref="EmbeddedLocalKmsOptions"/>, including that its port is free and that an
+/// existing database opens with the store key, so a wrong key is one more line in the start-up
+/// problem list rather than a failure half-way through starting.
+/// </summary>
+internal sealed class EmbeddedLocalKmsOptionsValidator(IServiceProvider services) : IValidateOptions<EmbeddedLocalKmsOptions>
 {
     public ValidateOptionsResult Validate(string? name, EmbeddedLocalKmsOptions options)
     {
-        if (!options.Enabled || options.Port == 0)
+        if (!options.Enabled)
         {
             return ValidateOptionsResult.Success;
         }
 
-        if (options.Port is < 1 or > 65535)
+        var problems = new List<string>();
+        if (options.Port is < 0 or > 65535)
         {
-            return ValidateOptionsResult.Fail($"Ekm:LocalKms:Port is {options.Port}: a TCP port is between 1 and 65535 (0 picks a free one).");
+            problems.Add($"Ekm:LocalKms:Port is {options.Port}: a TCP port is between 1 and 65535 (0 picks a free one).");
+        }
+        else if (options.Port != 0 && !PortProbe.IsFree(IPAddress.Loopback, options.Port))
+        {
+            problems.Add($"Ekm:LocalKms:Port: port {options.Port} is already in use: stop the program using it or choose another port with --Ekm:LocalKms:Port=N (environment: Ekm__LocalKms__Port).");
         }
 
-        return PortProbe.IsFree(IPAddress.Loopback, options.Port)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Ekm:LocalKms:Port: port {options.Port} is already in use: stop the program using it or choose another port with --Ekm:LocalKms:Port=N (environment: Ekm__LocalKms__Port).");
+        if (LocalKmsOptionsValidator.StoreKeyProblem(options.StoreKey, EmbeddedLocalKmsOptions.Section + ":StoreKey") is { } storeKey)
+        {
+            problems.Add(storeKey);
+        }
+        else if (options.Durable && DatabaseProblem(options.StoreKey) is { } database)
+        {
+            problems.Add(database);
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private string? DatabaseProblem(string? storeKey)
+    {
+        try
+        {
+            // Resolved here, not injected: a bad data directory setting is reported on its own, not in place of this list.
+            var database = services.GetRequiredService<HostPaths>().LocalKmsDatabase;
+            if (File.Exists(database))
+            {
+                using var opened = new SqliteKmsStore(database, string.IsNullOrWhiteSpace(storeKey) ? null : Convert.FromBase64String(storeKey.Trim()));
+            }
+
+            return null;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
+        catch (InvalidDataException unreadable)
+        {
+            return unreadable.Message;
+        }
     }
 }

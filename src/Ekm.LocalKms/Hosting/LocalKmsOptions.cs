@@ -3,11 +3,21 @@ namespace Ekm.LocalKms.Hosting;
 /// <summary>How a local KMS listens, where it keeps its keys and who may call it.</summary>
 public sealed class LocalKmsOptions
 {
+    /// <summary>The configuration section of the standalone program.</summary>
+    public const string Section = "LocalKms";
+
     /// <summary>Loopback port; 0 picks a free one.</summary>
     public int Port { get; set; } = 4599;
 
     /// <summary>SQLite file for keys, aliases and grants; empty keeps everything in memory.</summary>
     public string? DataFile { get; set; }
+
+    /// <summary>
+    /// The 256-bit key that seals every row of <see cref="DataFile"/>, in base64 (e.g. from
+    /// <c>openssl rand -base64 32</c>). Empty uses the key file <c>{DataFile}.key</c>, created on
+    /// first start. Set it from a secret store to keep the key apart from the database and its backups.
+    /// </summary>
+    public string? StoreKey { get; set; }
 
     /// <summary>Accounts and their access keys; empty means <see cref="LocalKmsAccounts.Defaults"/>.</summary>
     public List<LocalKmsAccount> Accounts { get; set; } = [];

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ekm.LocalKms.Engine;
@@ -7,6 +8,7 @@ using Ekm.LocalKms.Protocol;
 using Ekm.LocalKms.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Ekm.LocalKms.Hosting;
 
@@ -46,12 +48,18 @@ public sealed class LocalKmsServer : IAsyncDisposable
     /// <summary>The address clients use as <c>ServiceURL</c> / <c>--endpoint-url</c>.</summary>
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>Validates the options, opens the store and starts listening.</summary>
+    /// <exception cref="OptionsValidationException">The options are wrong; every problem is listed.</exception>
+    /// <exception cref="InvalidDataException">The data file cannot be opened with the store key, or a row of it was altered.</exception>
     public static async Task<LocalKmsServer> StartAsync(LocalKmsOptions options, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (new LocalKmsOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+        {
+            throw new OptionsValidationException(LocalKmsOptions.Section, typeof(LocalKmsOptions), invalid.Failures);
+        }
+
         var accounts = options.Accounts.Count > 0 ? options.Accounts : LocalKmsAccounts.Defaults();
-        IKmsStore store = string.IsNullOrWhiteSpace(options.DataFile) ? new InMemoryKmsStore() : new SqliteKmsStore(options.DataFile);
-        var engine = new KmsEngine(store, time ?? TimeProvider.System);
         var verifier = new SigV4Verifier(accounts);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -64,21 +72,56 @@ public sealed class LocalKmsServer : IAsyncDisposable
             k.AddServerHeader = false;
         });
         var app = builder.Build();
-        app.MapPost("/", (HttpContext context) => HandleAsync(context, engine, verifier));
-        MapTestControls(app, engine);
+        IKmsStore? store = null;
+        try
+        {
+            // After the app is built, so the store logs where the server does.
+            store = string.IsNullOrWhiteSpace(options.DataFile)
+                ? new InMemoryKmsStore()
+                : OpenStore(options.DataFile, options.StoreKey, app.Services.GetRequiredService<ILogger<SqliteKmsStore>>());
+            var engine = new KmsEngine(store, time ?? TimeProvider.System);
+            app.MapPost("/", (HttpContext context) => HandleAsync(context, engine, verifier));
+            MapTestControls(app, engine);
 
-        var server = new LocalKmsServer(app, engine, accounts, store as IDisposable);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.Endpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        return server;
+            var server = new LocalKmsServer(app, engine, accounts, store as IDisposable);
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            server.Endpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+            return server;
+        }
+        catch
+        {
+            // Closes the data file too, so a failed start leaves nothing open.
+            (store as IDisposable)?.Dispose();
+            await app.DisposeAsync();
+            throw;
+        }
     }
+
+    /// <summary>The key file the store uses for <paramref name="dataFile"/> when no store key is configured.</summary>
+    public static string StoreKeyFileFor(string dataFile) => StoreKeyFile.PathFor(dataFile);
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
         _store?.Dispose();
+    }
+
+    private static SqliteKmsStore OpenStore(string dataFile, string? storeKey, ILogger logger)
+    {
+        var key = StoreKeyFile.TryDecode(storeKey);
+        try
+        {
+            return new SqliteKmsStore(dataFile, key, logger);
+        }
+        finally
+        {
+            if (key is not null)
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }
     }
 
     private static async Task HandleAsync(HttpContext context, KmsEngine engine, SigV4Verifier verifier)
