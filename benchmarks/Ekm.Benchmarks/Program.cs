@@ -21,7 +21,9 @@ switch (args.FirstOrDefault())
         return await KmsCallsBenchmark.RunAsync(rest);
     case "data-path":
         return DataPathBenchmark.Run(rest);
+    case "api-keys":
+        return ApiKeyBenchmark.Run(rest);
     default:
-        Console.Error.WriteLine("usage: Ekm.Benchmarks localkms [clients=32] [seconds=10] | admission | key-update | scale | kms-calls | data-path  (each: --help)");
+        Console.Error.WriteLine("usage: Ekm.Benchmarks localkms [clients=32] [seconds=10] | admission | key-update | scale | kms-calls | data-path | api-keys  (each: --help)");
         return 2;
 }
