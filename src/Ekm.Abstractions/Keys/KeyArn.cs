@@ -91,21 +91,24 @@ public sealed partial record KeyArn(string Partition, string Region, string Acco
 
     private static EkmProblemException Fail(string slug, string detail) => new(slug, detail);
 
-    [GeneratedRegex(@"^https://[^/]+\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)/keys/", RegexOptions.IgnoreCase)]
+    // Key vaults and managed HSMs both name keys https://<name>.<vault|managedhsm>.<cloud domain>/keys/<key>[/<version>].
+    [GeneratedRegex(@"^https://[^/]+\.(vault|managedhsm)\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)/keys/", RegexOptions.IgnoreCase)]
     private static partial Regex AzureKeyVault();
 
     [GeneratedRegex(@"^(//cloudkms\.googleapis\.com/)?projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/", RegexOptions.IgnoreCase)]
     private static partial Regex GoogleCloudKms();
 
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+    // Anchored with \z, not $: $ also matches before a final newline, and region and account sit
+    // between colons, where trimming the input does not remove one.
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]\z")]
     private static partial Regex RegionPattern();
 
-    [GeneratedRegex("^[0-9]{12}$")]
+    [GeneratedRegex(@"^[0-9]{12}\z")]
     private static partial Regex AccountPattern();
 
-    [GeneratedRegex("^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")]
+    [GeneratedRegex(@"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\z")]
     private static partial Regex KeyId();
 
-    [GeneratedRegex("^[a-zA-Z0-9/_-]{1,250}$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9/_-]{1,250}\z")]
     private static partial Regex AliasName();
 }

@@ -27,6 +27,7 @@ public static partial class TenantId
         return problem is null;
     }
 
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which would let "acme\n" name a second tenant.
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

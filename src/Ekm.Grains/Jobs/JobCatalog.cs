@@ -25,5 +25,12 @@ public static class JobCatalog
             throw new EkmProblemException(ProblemSlugs.InvalidJobSpec,
                 $"'{spec.Variant}' is not a {spec.Kind} workflow. Choose one of: {string.Join(", ", Variants.GetValueOrDefault(spec.Kind) ?? [])}.");
         }
+
+        // Container ids become folder names in the stores: refused here, before anything is recorded.
+        if (spec.Containers.Any(c => c is null || !Data.DataPaths.IsSegment(c)))
+        {
+            throw new EkmProblemException(ProblemSlugs.InvalidJobSpec,
+                "Each container is an id such as mailbox-1-a1b2c3: 1 to 63 characters a-z, 0-9 and '-', starting with a letter or digit.");
+        }
     }
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Text;
 using System.Threading.RateLimiting;
 using Ekm.Problems;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Ekm.Host.Endpoints;
 
@@ -58,7 +60,10 @@ internal static class GatewayLimits
         return services;
     }
 
-    /// <summary>Before authentication: an oversized body is refused whoever sends it.</summary>
+    /// <summary>
+    /// Before authentication: an oversized body, or one in a character set nothing can decode, is
+    /// refused whoever sends it (the JSON reader would otherwise fail with a 500).
+    /// </summary>
     public static IApplicationBuilder UseRequestSizeLimit(this IApplicationBuilder app)
     {
         var limit = app.ApplicationServices.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBodyBytes;
@@ -67,6 +72,12 @@ internal static class GatewayLimits
             if (context.Request.ContentLength > limit)
             {
                 return ProblemResults.Result(ProblemSlugs.RequestTooLarge, TooLargeDetail(limit)).ExecuteAsync(context);
+            }
+
+            if (MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var media) && media.Charset.HasValue && !IsKnownCharset(media.Charset.Value))
+            {
+                return ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
+                    "The Content-Type names a character set this service cannot read: send the JSON body as UTF-8 (Content-Type: application/json).").ExecuteAsync(context);
             }
 
             // A chunked body has no length up front: the server stops reading at the limit and the
@@ -87,6 +98,19 @@ internal static class GatewayLimits
     /// <summary>The sentence for a body over <paramref name="limit"/>, however the refusal was made.</summary>
     public static string TooLargeDetail(long? limit) =>
         $"The request body is larger than {limit?.ToString("N0", CultureInfo.InvariantCulture) ?? "the allowed number of"} bytes. The API's JSON bodies are small: send only the fields it documents.";
+
+    private static bool IsKnownCharset(string? name)
+    {
+        try
+        {
+            return !string.IsNullOrWhiteSpace(name) && Encoding.GetEncoding(name.Trim('"')) is not null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            // Unknown names, and UTF-7, which .NET knows but refuses (unsafe).
+            return false;
+        }
+    }
 
     private static PartitionedRateLimiter<HttpContext> KmsSpending(Func<HttpContext, string> partition, int permits, TimeSpan window) =>
         PartitionedRateLimiter.Create<HttpContext, string>(http =>

@@ -44,7 +44,9 @@ internal static partial class JobEndpoints
     private static async Task<Results<Accepted<JobStatus>, ProblemHttpResult>> StartAsync(
         string tenantId, StartJobRequest? body, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
     {
-        if (body?.Kind is not { } kind || body.Product is not { } product || string.IsNullOrWhiteSpace(body.Variant))
+        // The JSON enum converter also binds numbers and comma-separated names to values no member has.
+        if (body?.Kind is not { } kind || body.Product is not { } product || string.IsNullOrWhiteSpace(body.Variant)
+            || !Enum.IsDefined(kind) || !Enum.IsDefined(product))
         {
             return ProblemResults.Result(ProblemSlugs.InvalidRequestBody,
                 "Send a JSON object with 'kind' (e.g. Backup), 'product' (Microsoft365, GoogleWorkspace or EntraId) and 'variant' (e.g. manual).");
