@@ -85,7 +85,8 @@ internal static class BenchKeyReport
     private static string Configuration() =>
         typeof(BenchKeyReport).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true ? "Debug" : "Release";
 
-    private static string Read(string path)
+    /// <summary>A system file's text (<c>/proc/…</c>), trimmed; "?" where it cannot be read.</summary>
+    public static string Read(string path)
     {
         try
         {

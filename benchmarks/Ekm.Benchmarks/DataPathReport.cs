@@ -1,8 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using System.Runtime;
-using System.Runtime.InteropServices;
 
 namespace Ekm.Benchmarks;
 
@@ -17,7 +13,7 @@ internal static class DataPathReport
     {
         var full = Path.GetFullPath(path);
         var best = (Point: "", Description: "unknown file system");
-        foreach (var line in Read("/proc/self/mounts").Split('\n'))
+        foreach (var line in BenchKeyReport.Read("/proc/self/mounts").Split('\n'))
         {
             var fields = line.Split(' ');
             if (fields.Length < 3)
@@ -43,20 +39,4 @@ internal static class DataPathReport
         >= 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
         _ => bytes.ToString("0", CultureInfo.InvariantCulture) + " B",
     };
-
-    private static string Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path).Trim();
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "?";
-        }
-    }
 }

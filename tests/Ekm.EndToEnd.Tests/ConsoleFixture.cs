@@ -17,7 +17,6 @@ public sealed class ConsoleCollectionDefinition : ICollectionFixture<ConsoleFixt
 /// </summary>
 public sealed class ConsoleFixture : IAsyncLifetime
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "ekm-e2e-" + Guid.NewGuid().ToString("N"));
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -32,8 +31,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
         // Belt and braces: this suite uses the system Chromium and never fetches a browser.
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        Directory.CreateDirectory(_data);
-        Host = await ConsoleHost.StartAsync(_data);
+        Host = await ConsoleHost.StartAsync();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -87,11 +85,6 @@ public sealed class ConsoleFixture : IAsyncLifetime
         if (Host is not null)
         {
             await Host.DisposeAsync();
-        }
-
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
         }
     }
 }

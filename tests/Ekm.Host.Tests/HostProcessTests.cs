@@ -7,6 +7,7 @@ using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Ekm.Host.Hosting;
 using Ekm.LocalKms.Hosting;
+using Ekm.Testing;
 
 namespace Ekm.Host.Tests;
 
@@ -23,7 +24,7 @@ public sealed partial class HostProcessTests
         {
             await host.WaitUntilReadyAsync();
             var banner = host.Stdout;
-            Assert.Contains($"Gateway:   http://127.0.0.1:{host.HttpPort}", banner, StringComparison.Ordinal);
+            Assert.Contains($"Gateway:   http://127.0.0.1:{host.Ports.Http}", banner, StringComparison.Ordinal);
             Assert.Contains("/dashboard", banner, StringComparison.Ordinal);
             Assert.Contains("/metrics", banner, StringComparison.Ordinal);
             Assert.Contains("/health", banner, StringComparison.Ordinal);
@@ -37,7 +38,7 @@ public sealed partial class HostProcessTests
                 new StringContent("{\"activated\":true}", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
 
-            Assert.Contains($"Local KMS: http://127.0.0.1:{host.LocalKmsPort}/", banner, StringComparison.Ordinal);
+            Assert.Contains($"Local KMS: {host.LocalKmsAddress}", banner, StringComparison.Ordinal);
             using (var kms = VendorKms(host))
             {
                 vendorKeyArn = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.Arn;
@@ -188,16 +189,16 @@ public sealed partial class HostProcessTests
     }
 
     /// <summary>The vendor account's development credentials, as the banner prints them.</summary>
-    private static AmazonKeyManagementServiceClient VendorKms(HostProcess host)
+    private static AmazonKeyManagementServiceClient VendorKms(ChildHostProcess host)
     {
         var vendor = LocalKmsAccounts.Defaults().Single(a => a.AccountId == LocalKmsAccounts.VendorAccountId).AccessKeys[0];
         Assert.Contains(vendor.AccessKeyId, host.Stdout, StringComparison.Ordinal);
         return new AmazonKeyManagementServiceClient(
             new BasicAWSCredentials(vendor.AccessKeyId, vendor.SecretAccessKey),
-            new AmazonKeyManagementServiceConfig { ServiceURL = $"http://127.0.0.1:{host.LocalKmsPort}/", AuthenticationRegion = "us-east-1" });
+            new AmazonKeyManagementServiceConfig { ServiceURL = host.LocalKmsAddress.ToString(), AuthenticationRegion = "us-east-1" });
     }
 
-    private static void AssertNoStackTrace(HostProcess host)
+    private static void AssertNoStackTrace(ChildHostProcess host)
     {
         Assert.DoesNotContain("   at ", host.Stderr + host.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", host.Stderr + host.Stdout, StringComparison.Ordinal);

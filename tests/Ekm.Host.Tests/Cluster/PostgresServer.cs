@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Ekm.Host.Hosting;
+using Ekm.Testing;
 using Npgsql;
 
 namespace Ekm.Host.Tests.Cluster;
@@ -14,7 +14,6 @@ namespace Ekm.Host.Tests.Cluster;
 /// </summary>
 public sealed partial class PostgresServer : IAsyncLifetime
 {
-    private const string SolutionFile = "Ekm.Orleans.sln";
     private const string ServiceUser = "postgres";
 
     private static readonly Lazy<string?> BinDirectory = new(FindBinDirectory);
@@ -217,33 +216,10 @@ public sealed partial class PostgresServer : IAsyncLifetime
         return versioned.Concat(onPath).FirstOrDefault(HasTools);
     }
 
-    private static string[] FindSchemaScripts()
-    {
-        var root = Ancestors(AppContext.BaseDirectory) ?? Ancestors(Path.GetDirectoryName(SourcePath()))
-            ?? throw new InvalidOperationException($"No folder holding {SolutionFile} above {AppContext.BaseDirectory}.");
-        return Directory.GetFiles(Path.Combine(root, "deploy", "sql", "postgresql"), "*.sql")
+    private static string[] FindSchemaScripts() =>
+        Directory.GetFiles(Path.Combine(RepoRoot.Require(), "deploy", "sql", "postgresql"), "*.sql")
             .Order(StringComparer.Ordinal)
             .ToArray();
-    }
-
-    /// <summary>
-    /// Walks up to the folder holding the solution. Test binaries built elsewhere
-    /// (<c>--artifacts-path</c>) fall back to this source file, whose path the compiler records.
-    /// </summary>
-    private static string? Ancestors(string? start)
-    {
-        for (var folder = start; !string.IsNullOrEmpty(folder); folder = Path.GetDirectoryName(folder))
-        {
-            if (File.Exists(Path.Combine(folder, SolutionFile)))
-            {
-                return folder;
-            }
-        }
-
-        return null;
-    }
-
-    private static string SourcePath([CallerFilePath] string path = "") => path;
 
     [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
     private static partial Regex DatabaseName();

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Ekm.Host.Hosting;
 using Ekm.LocalKms.Hosting;
+using Ekm.Testing;
 
 namespace Ekm.Host.Tests.Cluster;
 
@@ -12,7 +13,7 @@ namespace Ekm.Host.Tests.Cluster;
 /// </summary>
 internal sealed class ProcessCluster : IAsyncDisposable
 {
-    private readonly List<HostProcess> _silos = [];
+    private readonly List<ChildHostProcess> _silos = [];
     private readonly TempDirectory _data = new();
     private readonly string[] _settings;
 
@@ -57,7 +58,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     public string DataDirectory => _data.Path;
 
     /// <summary>Silos still running, oldest first.</summary>
-    public IReadOnlyList<HostProcess> Live => [.. _silos.Where(s => !s.HasExited)];
+    public IReadOnlyList<ChildHostProcess> Live => [.. _silos.Where(s => !s.HasExited)];
 
     /// <param name="postgres">The server the cluster's database is made on.</param>
     /// <param name="silos">How many silos to start.</param>
@@ -83,7 +84,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>The live silo whose log shows <paramref name="fragment"/> (where a grain ran, say).</summary>
-    public async Task<HostProcess> LoggedByAsync(string fragment)
+    public async Task<ChildHostProcess> LoggedByAsync(string fragment)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(100))
         {
@@ -96,7 +97,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         throw new TimeoutException($"no live silo logged '{fragment}'");
     }
 
-    public static HttpClient Client(HostProcess silo, string apiKey) => new()
+    public static HttpClient Client(ChildHostProcess silo, string apiKey) => new()
     {
         BaseAddress = silo.BaseAddress,
         Timeout = TimeSpan.FromSeconds(90),

@@ -36,7 +36,7 @@ public sealed class SiloTlsTests(PostgresServer postgres) : IDisposable
         Assert.True((await Http.OkAsync(await admin.GetAsync($"/api/tenants/{tenant.Tenant}/ekm"))).GetProperty("availability").GetProperty("activated").GetBoolean());
 
         // The silo port speaks TLS with the shared certificate, and only to a peer presenting it.
-        var port = cluster.Live[0].SiloPort;
+        var port = cluster.Live[0].Ports.Silo;
         Assert.True(await PeerIsAcceptedAsync(port, shared, shared.Thumbprint));
         using var stranger = Certificate("not-a-silo");
         Assert.False(await PeerIsAcceptedAsync(port, stranger, shared.Thumbprint));
