@@ -79,7 +79,7 @@ internal static class BenchKeyReport
 
     public static string LoadAverage() => string.Join(' ', Read("/proc/loadavg").Split(' ').Take(3));
 
-    private static string CpuModel() =>
+    public static string CpuModel() =>
         Read("/proc/cpuinfo").Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
 
     private static string Configuration() =>

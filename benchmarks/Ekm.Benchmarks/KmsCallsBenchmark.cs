@@ -61,8 +61,8 @@ internal static class KmsCallsBenchmark
 
         Console.WriteLine($"# kms-calls: a backup of {options.Items:N0} items of {options.Size:N0} B, Ekm.Orleans against the AWS Encryption SDK for JavaScript; KMS calls counted by the local KMS");
         Console.WriteLine($"command: dotnet run -c Release --project benchmarks/Ekm.Benchmarks -- kms-calls {options.CommandLine}");
-        Console.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, node {nodeVersion}");
-        Console.WriteLine($"started: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
+        Console.WriteLine($"machine: {BenchKeyReport.CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, node {nodeVersion}");
+        Console.WriteLine($"started: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {BenchKeyReport.LoadAverage()}");
 
         await using var host = await StartHostAsync();
         var ekm = await KmsCallsEkm.SetUpAsync(host, TenantId, options.Size);
@@ -118,7 +118,7 @@ internal static class KmsCallsBenchmark
         }
 
         Console.WriteLine($"ESDK: {esdkVersions}");
-        Console.WriteLine($"ended: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {LoadAverage()}");
+        Console.WriteLine($"ended: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load average {BenchKeyReport.LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine(Table(rows));
         Console.WriteLine(Verdict(rows));
@@ -199,14 +199,6 @@ internal static class KmsCallsBenchmark
     private static string Ratio(long reference, long calls) => calls == 0
         ? "∞"
         : ((double)reference / calls).ToString(reference / (double)calls >= 10 ? "N0" : "N1", CultureInfo.InvariantCulture) + "×";
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
-            : RuntimeInformation.ProcessArchitecture.ToString();
 }
 
 /// <summary>One row: who encrypted, how it got its data keys, and what the local KMS counted meanwhile.</summary>
