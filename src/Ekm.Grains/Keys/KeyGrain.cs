@@ -326,6 +326,13 @@ internal sealed class KeyGrain(
         catch (Exception ex)
         {
             // Transient (kms-unavailable, already retried) or unexpected: these requests fail, the tenant is not revoked.
+            if (S.Health.Status == KeyHealthStatus.Revoked)
+            {
+                // The recheck is spent even though KMS did not answer: without this, a revoked tenant
+                // would call KMS on every batch for as long as KMS fails (rule 4).
+                _nextRecheck = time.GetUtcNow() + options.Value.RevokedRecheckInterval;
+            }
+
             FailAll(batch, ex);
             return;
         }

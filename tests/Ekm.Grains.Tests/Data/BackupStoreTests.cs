@@ -37,6 +37,21 @@ public sealed class BackupStoreTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Write_VersionAlreadyStored_KeptUnderItsFirstDataKey()
+    {
+        var item = await WriteMessageAsync("contoso");
+        var before = await File.ReadAllBytesAsync(FileOf("contoso", item));
+
+        // A second backup of the same version, under its own operation's data key.
+        var otherKey = RandomNumberGenerator.GetBytes(32);
+        await Store.WriteAsync("contoso", item, "other content"u8.ToArray(), otherKey, RandomNumberGenerator.GetBytes(60));
+
+        Assert.Equal(before, await File.ReadAllBytesAsync(FileOf("contoso", item)));
+        Assert.NotEmpty(await Store.ReadAsync("contoso", Stored(item), _dataKey));
+        await AssertCorruptAsync(() => Store.ReadAsync("contoso", Stored(item), otherKey));
+    }
+
     [Theory]
     [InlineData(0)] // magic
     [InlineData(9)] // wrapped data key

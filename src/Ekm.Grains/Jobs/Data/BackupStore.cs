@@ -25,6 +25,12 @@ public sealed class BackupStore(string root)
 
     private static readonly byte[] Magic = "EKM1"u8.ToArray();
 
+    /// <summary>
+    /// Encrypts and stores one item version. A version already stored is left as it is: versions
+    /// are immutable, so a restore that listed the file and unwrapped its data key never finds it
+    /// replaced under another data key by a backup running at the same time (the soak test found
+    /// such restores failing <c>backup-item-corrupt</c>).
+    /// </summary>
     public async Task WriteAsync(string tenantId, SourceItem item, byte[] content, byte[] dataKey, byte[] wrappedDataKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -32,6 +38,10 @@ public sealed class BackupStore(string root)
         ArgumentNullException.ThrowIfNull(wrappedDataKey);
         var path = PathOf(tenantId, item.ContainerId, item.ItemId, item.Version);
         CheckKey(dataKey);
+        if (File.Exists(path))
+        {
+            return;
+        }
 
         var header = Header.Encode(wrappedDataKey, item.Name, item.ContentType, RandomNumberGenerator.GetBytes(NonceSize));
         var ciphertext = new byte[content.Length];
