@@ -19,74 +19,74 @@ public sealed class EkmMetrics
     /// <summary>Spans of KMS calls and job operations.</summary>
     public static readonly ActivitySource Traces = new(MeterName);
 
-    private readonly Counter<long> _availabilityChanges;
-    private readonly Counter<long> _revocations;
-    private readonly Counter<long> _admissions;
-    private readonly Counter<long> _kmsCalls;
-    private readonly Histogram<double> _kmsDuration;
-    private readonly Counter<long> _jobs;
-
     /// <summary>
-    /// The key health of every EKM tenant whose KeyGrain is active in this process. Process-wide:
-    /// exporters match meters by name, so two hosts in one process (tests) would otherwise report
-    /// each other's gauge; in production a process is one silo.
+    /// One meter per process, not one per host: exporters match meters by name, and of two
+    /// same-named meters in one process (hosts in tests) each exporter would export only the
+    /// instruments registered first and miss the other host's measurements. In production a
+    /// process is one silo, so nothing is shared that should not be.
     /// </summary>
+    private static readonly Meter SharedMeter = new(MeterName);
+
+    private static readonly Counter<long> AvailabilityChanges = SharedMeter.CreateCounter<long>(
+        "ekm.availability.changes",
+        unit: "{change}",
+        description: "Enterprise Key Management availability changes made by support, by new value.");
+
+    private static readonly Counter<long> Revocations = SharedMeter.CreateCounter<long>(
+        "ekm.revocations",
+        unit: "{revocation}",
+        description: "Tenants found revoked (their key refuses the vendor), by reason.");
+
+    private static readonly Counter<long> Admissions = SharedMeter.CreateCounter<long>(
+        "ekm.admissions",
+        unit: "{admission}",
+        description: "Operation admissions by the KeyGrain, by outcome (admitted or the refusal slug).");
+
+    private static readonly Counter<long> KmsCalls = SharedMeter.CreateCounter<long>(
+        "ekm.kms.calls",
+        unit: "{call}",
+        description: "AWS KMS calls by operation and outcome (ok or the problem slug), SDK retries included in one call.");
+
+    private static readonly Histogram<double> KmsDuration = SharedMeter.CreateHistogram(
+        "ekm.kms.call.duration",
+        unit: "s",
+        description: "AWS KMS call latency by operation and outcome, SDK retries included.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+
+    private static readonly Counter<long> Jobs = SharedMeter.CreateCounter<long>(
+        "ekm.jobs",
+        unit: "{job}",
+        description: "Finished jobs by kind, outcome and failure reason (the problem slug).");
+
+    /// <summary>The key health of every EKM tenant whose KeyGrain is active in this process.</summary>
     private static readonly ConcurrentDictionary<string, KeyHealthStatus> Tenants = new(StringComparer.Ordinal);
 
-    public EkmMetrics(IMeterFactory meterFactory)
-    {
-        ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
-        _availabilityChanges = meter.CreateCounter<long>(
-            "ekm.availability.changes",
-            unit: "{change}",
-            description: "Enterprise Key Management availability changes made by support, by new value.");
-        _revocations = meter.CreateCounter<long>(
-            "ekm.revocations",
-            unit: "{revocation}",
-            description: "Tenants found revoked (their key refuses the vendor), by reason.");
-        _admissions = meter.CreateCounter<long>(
-            "ekm.admissions",
-            unit: "{admission}",
-            description: "Operation admissions by the KeyGrain, by outcome (admitted or the refusal slug).");
-        _kmsCalls = meter.CreateCounter<long>(
-            "ekm.kms.calls",
-            unit: "{call}",
-            description: "AWS KMS calls by operation and outcome (ok or the problem slug), SDK retries included in one call.");
-        _kmsDuration = meter.CreateHistogram(
-            "ekm.kms.call.duration",
-            unit: "s",
-            description: "AWS KMS call latency by operation and outcome, SDK retries included.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
-        _jobs = meter.CreateCounter<long>(
-            "ekm.jobs",
-            unit: "{job}",
-            description: "Finished jobs by kind, outcome and failure reason (the problem slug).");
-        meter.CreateObservableGauge(
-            "ekm.tenants",
-            ObserveTenants,
-            unit: "{tenant}",
-            description: "Tenants on Enterprise Key Management by key health, counted by the process their KeyGrain is active in.");
-    }
+    private static readonly ObservableGauge<long> TenantsGauge = SharedMeter.CreateObservableGauge(
+        "ekm.tenants",
+        ObserveTenants,
+        unit: "{tenant}",
+        description: "Tenants on Enterprise Key Management by key health, counted by the process their KeyGrain is active in.");
 
-    public void Admitted(int count) => _admissions.Add(count, new KeyValuePair<string, object?>("outcome", "admitted"));
+#pragma warning disable CA1822 // Instance methods: grains and the KMS client take the metrics by injection.
+    public void Admitted(int count) => Admissions.Add(count, new KeyValuePair<string, object?>("outcome", "admitted"));
 
-    public void Refused(int count, string reason) => _admissions.Add(count, new KeyValuePair<string, object?>("outcome", reason));
+    public void Refused(int count, string reason) => Admissions.Add(count, new KeyValuePair<string, object?>("outcome", reason));
 
-    public void Revoked(string reason) => _revocations.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Revoked(string reason) => Revocations.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void AvailabilityChanged(bool activated) =>
-        _availabilityChanges.Add(1, new KeyValuePair<string, object?>("activated", activated));
+        AvailabilityChanges.Add(1, new KeyValuePair<string, object?>("activated", activated));
 
     public void KmsCall(string operation, string outcome, TimeSpan elapsed)
     {
         var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
-        _kmsCalls.Add(1, tags);
-        _kmsDuration.Record(elapsed.TotalSeconds, tags);
+        KmsCalls.Add(1, tags);
+        KmsDuration.Record(elapsed.TotalSeconds, tags);
     }
 
     public void JobFinished(JobKind kind, JobState outcome, string? reason) =>
-        _jobs.Add(1, new TagList { { "kind", kind.ToString() }, { "outcome", outcome.ToString() }, { "reason", reason ?? "" } });
+        Jobs.Add(1, new TagList { { "kind", kind.ToString() }, { "outcome", outcome.ToString() }, { "reason", reason ?? "" } });
+#pragma warning restore CA1822
 
     /// <summary>A KeyGrain's tenant and health as it now stands; <see langword="null"/> when not on EKM or deactivated.</summary>
     public static void TenantHealth(string tenantId, KeyHealthStatus? health)

@@ -156,7 +156,8 @@ internal static class EkmHost
             .ConfigureResource(r => r.AddService("ekm-orleans"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter("Microsoft.Orleans", EkmMetrics.MeterName).AddPrometheusExporter();
+                // No response cache (300 ms by default): a scrape right after an event shows it; Prometheus scrapes every few seconds at most.
+                metrics.AddMeter("Microsoft.Orleans", EkmMetrics.MeterName).AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();
