@@ -64,7 +64,7 @@ internal static class GatewayLimits
     /// Before authentication: an oversized body, or one in a character set nothing can decode, is
     /// refused whoever sends it (the JSON reader would otherwise fail with a 500).
     /// </summary>
-    public static IApplicationBuilder UseRequestSizeLimit(this IApplicationBuilder app)
+    public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app)
     {
         var limit = app.ApplicationServices.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxRequestBodyBytes;
         return app.Use((context, next) =>
@@ -81,7 +81,7 @@ internal static class GatewayLimits
             }
 
             // A chunked body has no length up front: the server stops reading at the limit and the
-            // reader fails with 413 (ProblemExceptionHandler). The in-process test server has no such feature.
+            // body reader answers 413, worded by ProblemResults.Customize. The in-process test server has no such feature.
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
             {
                 feature.MaxRequestBodySize = limit;

@@ -185,7 +185,7 @@ internal static class EkmHost
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRequestSizeLimit();
+        app.UseRequestLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         // After authorization: a caller who is refused anyway spends none of the tenant's permits.
