@@ -49,22 +49,22 @@ public sealed partial record KeyArn(string Partition, string Region, string Acco
         var (partition, service, region, account, resource) = (parts[1], parts[2], parts[3], parts[4], parts[5]);
         if (service != "kms")
         {
-            return Fail(ProblemSlugs.NotAKmsKeyArn, $"This is the ARN of an AWS '{service}' resource, not of a KMS key. Paste the ARN of a key in AWS KMS (it contains ':kms:').");
+            return Fail(ProblemSlugs.NotAKmsKeyArn, $"This is the ARN of an AWS '{Shown(service)}' resource, not of a KMS key. Paste the ARN of a key in AWS KMS (it contains ':kms:').");
         }
 
         if (partition is not ("aws" or "aws-cn" or "aws-us-gov"))
         {
-            return Fail(ProblemSlugs.InvalidKeyArnPartition, $"'{partition}' is not an AWS partition: the ARN should start with arn:aws:kms (or arn:aws-cn:kms, arn:aws-us-gov:kms).");
+            return Fail(ProblemSlugs.InvalidKeyArnPartition, $"'{Shown(partition)}' is not an AWS partition: the ARN should start with arn:aws:kms (or arn:aws-cn:kms, arn:aws-us-gov:kms).");
         }
 
         if (!RegionPattern().IsMatch(region))
         {
-            return Fail(ProblemSlugs.InvalidKeyArnRegion, $"'{region}' is not an AWS region such as us-east-1 or eu-west-2. Check the region part of the ARN.");
+            return Fail(ProblemSlugs.InvalidKeyArnRegion, $"'{Shown(region)}' is not an AWS region such as us-east-1 or eu-west-2. Check the region part of the ARN.");
         }
 
         if (!AccountPattern().IsMatch(account))
         {
-            return Fail(ProblemSlugs.InvalidKeyArnAccount, $"'{account}' is not an AWS account id: the account part of the ARN has exactly 12 digits.");
+            return Fail(ProblemSlugs.InvalidKeyArnAccount, $"'{Shown(account)}' is not an AWS account id: the account part of the ARN has exactly 12 digits.");
         }
 
         var slash = resource.IndexOf('/', StringComparison.Ordinal);
@@ -73,7 +73,7 @@ public sealed partial record KeyArn(string Partition, string Region, string Acco
         {
             if (!AliasName().IsMatch(id))
             {
-                return Fail(ProblemSlugs.InvalidKeyId, $"'{id}' is not a valid alias name. Paste the key ARN (…:key/<key id>) instead.");
+                return Fail(ProblemSlugs.InvalidKeyId, $"'{Shown(id)}' is not a valid alias name. Paste the key ARN (…:key/<key id>) instead.");
             }
         }
         else if (type != "key")
@@ -82,7 +82,7 @@ public sealed partial record KeyArn(string Partition, string Region, string Acco
         }
         else if (!KeyId().IsMatch(id))
         {
-            return Fail(ProblemSlugs.InvalidKeyId, $"'{id}' is not a KMS key id: it is a UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab, or mrk- and 32 hex digits for a multi-Region key.");
+            return Fail(ProblemSlugs.InvalidKeyId, $"'{Shown(id)}' is not a KMS key id: it is a UUID such as 1234abcd-12ab-34cd-56ef-1234567890ab, or mrk- and 32 hex digits for a multi-Region key.");
         }
 
         arn = new KeyArn(partition, region, account, type, id);
@@ -90,6 +90,16 @@ public sealed partial record KeyArn(string Partition, string Region, string Acco
     }
 
     private static EkmProblemException Fail(string slug, string detail) => new(slug, detail);
+
+    /// <summary>
+    /// A pasted part as the refusal quotes it: at most 60 characters, control characters as '?', so
+    /// an answer (and any log of it) never carries a pasted page or line breaks back.
+    /// </summary>
+    private static string Shown(string part)
+    {
+        var shown = new string([.. part.Take(60).Select(c => char.IsControl(c) ? '?' : c)]);
+        return part.Length > 60 ? shown + "…" : shown;
+    }
 
     // Key vaults and managed HSMs both name keys https://<name>.<vault|managedhsm>.<cloud domain>/keys/<key>[/<version>].
     [GeneratedRegex(@"^https://[^/]+\.(vault|managedhsm)\.(azure\.net|azure\.cn|usgovcloudapi\.net|microsoftazure\.de)/keys/", RegexOptions.IgnoreCase)]

@@ -74,7 +74,8 @@ public sealed class KeyArnProperties
         else
         {
             Assert.Contains(problem!.Slug, KeyArnGenerators.ArnSlugs);
-            Assert.Matches(@"\A\S.*\s.*\.\z", problem.Message.ReplaceLineEndings(" "));
+            Assert.Matches(@"\A\S.*\s.*\.\z", problem.Message);
+            Assert.True(problem.Message.Length <= 400, $"a {problem.Message.Length}-character refusal");
         }
     }
 }
