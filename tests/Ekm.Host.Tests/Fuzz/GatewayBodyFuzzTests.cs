@@ -38,8 +38,8 @@ public sealed class GatewayBodyFuzzTests(GatewayFuzzFixture gateway) : IClassFix
 
     /// <summary>
     /// A charset .NET has no encoding for (made up, empty, UTF-7) is an unreadable body like any
-    /// other. Listed rather than generated: the body reader fails on it with an exception of its
-    /// own, and a property stops at its first failure, which would hide whatever else it finds.
+    /// other; the gateway refuses it before the JSON reader, which would fail with a 500. Listed
+    /// rather than generated: the kinds of unreadable charset are few, and each is named here.
     /// </summary>
     [Theory]
     [InlineData(FuzzEndpoint.Validate, "bogus-42")]
