@@ -10,6 +10,11 @@ internal static class HostProcess
 {
     public static ChildHostProcess Start(string dataDirectory, int? httpPort = null, int? siloPort = null, params string[] extraArgs)
     {
+        if (httpPort is null && siloPort is null)
+        {
+            return ChildHostProcess.Start(extraArgs, dataDirectory); // its own ports, chosen again if taken
+        }
+
         var free = HostPorts.Free();
         return ChildHostProcess.Start(extraArgs, dataDirectory, free with { Http = httpPort ?? free.Http, Silo = siloPort ?? free.Silo });
     }

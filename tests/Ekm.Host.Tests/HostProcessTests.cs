@@ -96,6 +96,29 @@ public sealed partial class HostProcessTests
         AssertNoStackTrace(host);
     }
 
+    /// <summary>
+    /// A port taken after the start-up check but before the bind (here: <c>localhost</c>'s IPv6 side,
+    /// which Kestrel binds and the check does not probe) ends the start with the same readable answer.
+    /// </summary>
+    [Ipv6LoopbackFact]
+    public async Task EmbeddedHost_PortTakenBetweenTheCheckAndTheBind_ExitsWithOneReadableMessage()
+    {
+        using var data = new TempDirectory();
+        var port = HostPorts.FreePort();
+        using var taken = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = false };
+        taken.Bind(new IPEndPoint(IPAddress.IPv6Loopback, port));
+        taken.Listen();
+
+        await using var host = HostProcess.Start(data.Path, null, null, $"--urls=http://localhost:{port}");
+        var exit = await host.WaitForExitAsync();
+
+        Assert.Equal(StartupFailure.ConfigurationExitCode, exit);
+        Assert.Contains($"Ekm.Host cannot start; fix the configuration and start it again:\n  - {StartupFailure.PortTakenWhileStarting}", host.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", host.Stderr + host.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Development API key", host.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data.Path, "development-api-key.json")), "a key never shown must not be stored");
+    }
+
     [Fact]
     public async Task EmbeddedHost_BadConfigurationValues_ExitsListingEachOne()
     {
@@ -206,4 +229,21 @@ public sealed partial class HostProcessTests
 
     [GeneratedRegex("ekm_dev_[A-Za-z0-9_-]{43}")]
     private static partial Regex DevKey();
+}
+
+/// <summary>A fact that needs IPv6 loopback; skipped, saying so, where the machine has none.</summary>
+internal sealed class Ipv6LoopbackFactAttribute : FactAttribute
+{
+    public Ipv6LoopbackFactAttribute()
+    {
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        }
+        catch (SocketException)
+        {
+            Skip = "This machine has no IPv6 loopback (::1).";
+        }
+    }
 }

@@ -6,6 +6,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Ekm.LocalKms.Hosting;
+using Ekm.Testing;
 
 namespace Ekm.LocalKms.Tests;
 
@@ -19,7 +20,7 @@ public sealed class StandaloneTests : IDisposable
     {
         var data = Path.Combine(_folder, "kms.db");
         string keyArn;
-        var port = FreePort();
+        var port = HostPorts.FreePort();
         using (var first = await StartAsync(port, data))
         {
             using var kms = CustomerA(port);
@@ -28,7 +29,7 @@ public sealed class StandaloneTests : IDisposable
             Assert.Equal(0, await StopAsync(first));
         }
 
-        port = FreePort();
+        port = HostPorts.FreePort();
         using (var second = await StartAsync(port, data))
         {
             using var kms = CustomerA(port);
@@ -98,12 +99,5 @@ public sealed class StandaloneTests : IDisposable
         var key = LocalKmsAccounts.Defaults().Single(a => a.AccountId == LocalKmsAccounts.CustomerAAccountId).AccessKeys[0];
         return new AmazonKeyManagementServiceClient(new BasicAWSCredentials(key.AccessKeyId, key.SecretAccessKey),
             new AmazonKeyManagementServiceConfig { ServiceURL = $"http://127.0.0.1:{port}/", AuthenticationRegion = "us-east-1" });
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

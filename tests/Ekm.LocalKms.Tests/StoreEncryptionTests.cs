@@ -10,6 +10,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Ekm.LocalKms.Engine;
 using Ekm.LocalKms.Hosting;
+using Ekm.Testing;
 using Ekm.LocalKms.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -264,7 +265,7 @@ public sealed class StoreEncryptionTests : IDisposable
     [Fact]
     public async Task Standalone_OnlyDefaults_StartsWithAnOwnerOnlyKeyFileBesideItsData()
     {
-        var port = FreePort();
+        var port = HostPorts.FreePort();
         using var process = StartStandalone([], "--port", port.ToString(CultureInfo.InvariantCulture));
         var banner = new StringBuilder();
         while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
@@ -455,12 +456,6 @@ public sealed class StoreEncryptionTests : IDisposable
         return Process.Start(info)!;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed record Row(string Table, string Key, string StoredAs, byte[] Document)
     {

@@ -15,56 +15,34 @@ internal sealed class ChildHostProcess : IAsyncDisposable
     /// <summary>The banner's last line: the silo, the gateway and the local KMS are up.</summary>
     private const string ReadyLine = "Press Ctrl+C to stop.";
 
+    /// <summary>How many times a host whose own ports were taken before it bound them is started again on new ones.</summary>
+    private const int PortAttempts = 3;
+
     /// <summary>How long a start, or an exit the test waits for, may take on a loaded machine.</summary>
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
-    private readonly Process _process;
     private readonly ConcurrentQueue<(bool Error, string Text)> _lines = new();
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string[] _settings;
+    private readonly string _dataDirectory;
     private readonly string? _ownDataDirectory;
+    private readonly bool _portsAreOurs;
+    private Process _process = null!;
+    private TaskCompletionSource _ready = null!;
 
-    private ChildHostProcess(IEnumerable<string> settings, string? dataDirectory, HostPorts ports)
+    private ChildHostProcess(IEnumerable<string> settings, string? dataDirectory, HostPorts? ports)
     {
-        Ports = ports;
+        _settings = [.. settings];
         if (dataDirectory is null)
         {
             _ownDataDirectory = dataDirectory = Directory.CreateTempSubdirectory("ekm-host-").FullName;
         }
 
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ekm.Host.dll"));
-        string[] common =
-        [
-            $"--urls=http://127.0.0.1:{ports.Http}",
-            $"--Ekm:DataDirectory={dataDirectory}",
-            $"--Orleans:SiloPort={ports.Silo}",
-            $"--Orleans:GatewayPort={ports.OrleansGateway}",
-            $"--Ekm:LocalKms:Port={ports.LocalKms}",
-        ];
-        foreach (var setting in common.Concat(settings))
-        {
-            info.ArgumentList.Add(setting);
-        }
-
-        // What `dotnet run` gets from launchSettings.json: the embedded local KMS and development defaults.
-        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
-        _process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) => Keep(e.Data, error: false);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data, error: true);
-        _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException("Ekm.Host exited before it was ready"));
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _dataDirectory = dataDirectory;
+        _portsAreOurs = ports is null;
+        Launch(ports ?? HostPorts.Free());
     }
 
-    public HostPorts Ports { get; }
+    public HostPorts Ports { get; private set; } = null!;
 
     /// <summary>The HTTP gateway: the API, the console, the dashboard.</summary>
     public Uri BaseAddress => new($"http://127.0.0.1:{Ports.Http}/");
@@ -85,7 +63,7 @@ internal sealed class ChildHostProcess : IAsyncDisposable
     /// data in <paramref name="dataDirectory"/>, else in a temp folder of its own that goes with it.
     /// </summary>
     public static ChildHostProcess Start(IEnumerable<string> settings, string? dataDirectory = null, HostPorts? ports = null) =>
-        new(settings, dataDirectory, ports ?? HostPorts.Free());
+        new(settings, dataDirectory, ports);
 
     /// <summary><see cref="Start"/>, then <see cref="WaitUntilReadyAsync"/>; a host that does not get ready is disposed.</summary>
     public static async Task<ChildHostProcess> StartAsync(IEnumerable<string> settings, string? dataDirectory = null)
@@ -103,12 +81,30 @@ internal sealed class ChildHostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the start-up banner; a host that exits first, or is too slow, fails the wait with its output.</summary>
+    /// <summary>
+    /// Waits for the start-up banner; a host that exits first, or is too slow, fails the wait with its
+    /// output. A host on ports of this helper's choosing that another program took before it bound them
+    /// (it exits saying "already in use") is started again on new ones, up to <see cref="PortAttempts"/> times.
+    /// </summary>
     public async Task WaitUntilReadyAsync()
     {
         try
         {
-            await _ready.Task.WaitAsync(Limit);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await _ready.Task.WaitAsync(Limit);
+                    return;
+                }
+                catch (InvalidOperationException) when (_portsAreOurs && attempt < PortAttempts && PortTaken())
+                {
+                    _process.Dispose();
+                    _lines.Clear(); // what the test reads is the output of the host that runs
+                    _lines.Enqueue((true, $"[test] {Ports} were taken before Ekm.Host bound them; started it again on new ports"));
+                    Launch(HostPorts.Free());
+                }
+            }
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
         {
@@ -167,9 +163,55 @@ internal sealed class ChildHostProcess : IAsyncDisposable
         }
     }
 
+    private void Launch(HostPorts ports)
+    {
+        Ports = ports;
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ekm.Host.dll"));
+        string[] common =
+        [
+            $"--urls=http://127.0.0.1:{ports.Http}",
+            $"--Ekm:DataDirectory={_dataDirectory}",
+            $"--Orleans:SiloPort={ports.Silo}",
+            $"--Orleans:GatewayPort={ports.OrleansGateway}",
+            $"--Ekm:LocalKms:Port={ports.LocalKms}",
+        ];
+        foreach (var setting in common.Concat(_settings))
+        {
+            info.ArgumentList.Add(setting);
+        }
+
+        // What `dotnet run` gets from launchSettings.json: the embedded local KMS and development defaults.
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        info.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Keep(e.Data, error: false, ready);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data, error: true, ready);
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Ekm.Host exited before it was ready"));
+        _ready = ready;
+        _process = process;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
     private string Lines(bool error) => string.Join('\n', _lines.Where(l => l.Error == error).Select(l => l.Text));
 
-    private void Keep(string? line, bool error)
+    /// <summary>The host exited with its configuration exit code (2), saying a port is in use.</summary>
+    private bool PortTaken()
+    {
+        _process.WaitForExit(); // the last lines it printed
+        return _process.ExitCode == 2 && Stderr.Contains("already in use", StringComparison.Ordinal);
+    }
+
+    private void Keep(string? line, bool error, TaskCompletionSource ready)
     {
         if (line is null)
         {
@@ -179,7 +221,7 @@ internal sealed class ChildHostProcess : IAsyncDisposable
         _lines.Enqueue((error, line));
         if (!error && line.StartsWith(ReadyLine, StringComparison.Ordinal))
         {
-            _ready.TrySetResult();
+            ready.TrySetResult();
         }
     }
 }

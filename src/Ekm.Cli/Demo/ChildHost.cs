@@ -86,26 +86,38 @@ internal sealed class ChildHost : IAsyncDisposable
     /// <summary>The host's last lines of output, for a report when it does not start.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _output);
 
+    /// <summary>
+    /// Starts the host on free ports and waits for its banner. The ports are free when chosen; a host
+    /// that finds one taken by then (it exits with its configuration code saying "already in use") is
+    /// started again on new ones, up to three times.
+    /// </summary>
     public static async Task<ChildHost> StartAsync(string hostDll, string apiKey, bool keepData, TimeSpan limit, CancellationToken cancellationToken)
     {
-        var data = Directory.CreateTempSubdirectory("ekm-demo-").FullName;
-        var host = new ChildHost(hostDll, data, apiKey, FreePorts(4), keepData);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await host._ready.Task.WaitAsync(limit, cancellationToken);
-            return host;
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
-        {
-            var output = host.RecentOutput;
-            await host.DisposeAsync();
-            throw new CliException(ExitCodes.DemoStepFailed, "host-not-started",
-                $"Ekm.Host ({hostDll}) did not start within {limit.TotalSeconds:0} s: {ex.Message}{Environment.NewLine}{output}", null, ex);
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
+            var data = Directory.CreateTempSubdirectory("ekm-demo-").FullName;
+            var host = new ChildHost(hostDll, data, apiKey, FreePorts(4), keepData);
+            try
+            {
+                await host._ready.Task.WaitAsync(limit, cancellationToken);
+                return host;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && host.PortTaken())
+            {
+                await host.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+            {
+                var output = host.RecentOutput;
+                await host.DisposeAsync();
+                throw new CliException(ExitCodes.DemoStepFailed, "host-not-started",
+                    $"Ekm.Host ({hostDll}) did not start within {limit.TotalSeconds:0} s: {ex.Message}{Environment.NewLine}{output}", null, ex);
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -185,6 +197,13 @@ internal sealed class ChildHost : IAsyncDisposable
         {
             sockets.ForEach(s => s.Dispose());
         }
+    }
+
+    /// <summary>The host exited with its configuration exit code (2), saying a port is in use.</summary>
+    private bool PortTaken()
+    {
+        _process.WaitForExit(); // the last lines it printed
+        return _process.ExitCode == 2 && RecentOutput.Contains("already in use", StringComparison.Ordinal);
     }
 
     private void Collect(string? line, bool ready)

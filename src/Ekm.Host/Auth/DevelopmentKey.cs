@@ -12,6 +12,8 @@ internal sealed class DevelopmentKey
 {
     public const string HolderName = "development";
 
+    private readonly DateTimeOffset _issuedAt;
+
     public DevelopmentKey(IOptions<AuthOptions> options, HostPaths paths, TimeProvider time)
     {
         FilePath = paths.DevelopmentKeyFile;
@@ -32,16 +34,7 @@ internal sealed class DevelopmentKey
 
         NewlyIssuedKey = ApiKeyHash.NewKey("ekm_dev_");
         Hash = ApiKeyHash.Of(NewlyIssuedKey);
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        var json = JsonSerializer.Serialize(new StoredKey(Convert.ToHexStringLower(Hash), time.GetUtcNow()));
-        var temp = FilePath + ".tmp";
-        File.WriteAllText(temp, json);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temp, FilePath, overwrite: true);
+        _issuedAt = time.GetUtcNow();
     }
 
     public string FilePath { get; }
@@ -51,6 +44,29 @@ internal sealed class DevelopmentKey
 
     /// <summary>The plaintext key, only in the process that generated it (to print it once).</summary>
     public string? NewlyIssuedKey { get; }
+
+    /// <summary>
+    /// Stores a newly issued key's hash, just before the banner shows the key: a start that fails
+    /// earlier (a port taken at bind) stores nothing, so the next start issues a key and shows it.
+    /// </summary>
+    public void Keep()
+    {
+        if (NewlyIssuedKey is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        var json = JsonSerializer.Serialize(new StoredKey(Convert.ToHexStringLower(Hash!), _issuedAt));
+        var temp = FilePath + ".tmp";
+        File.WriteAllText(temp, json);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, FilePath, overwrite: true);
+    }
 
     private sealed record StoredKey(string Sha256, DateTimeOffset CreatedAt);
 }

@@ -54,6 +54,7 @@ internal sealed class StartupBanner(
 
         if (developmentKey.NewlyIssuedKey is { } key)
         {
+            developmentKey.Keep();
             lines.Add($"  Development API key: {key}");
             lines.Add($"    (every role, every tenant; shown only now, only its hash is kept in {developmentKey.FilePath})");
             lines.Add($"    try: curl -H \"Authorization: Bearer {key}\" {http}/api/tenants/contoso/ekm");

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
 namespace Ekm.Host.Hosting;
@@ -10,9 +11,13 @@ internal static class StartupFailure
 {
     public const int ConfigurationExitCode = 2;
 
+    /// <summary>The answer for a port another program took between the start-up check and the bind.</summary>
+    public const string PortTakenWhileStarting =
+        "a port Ekm.Host listens on is already in use: another program took it while Ekm.Host started. Start it again, or choose other ports with --urls, --Orleans:SiloPort, --Orleans:GatewayPort and --Ekm:LocalKms:Port.";
+
     public static async Task<int> RunAsync(WebApplicationBuilder builder)
     {
-        WebApplication app;
+        WebApplication? app = null;
         try
         {
             // Orleans reads its provider sections while the host is composed: an unknown provider fails here.
@@ -23,6 +28,9 @@ internal static class StartupFailure
             // Validate every ValidateOnStart option here, before the silo's services read any of them:
             // the host would otherwise stop at the first bad section and log a stack trace.
             app.Services.GetService<IStartupValidator>()?.Validate();
+
+            // The ports were free when checked; one taken before the bind gets the same readable answer.
+            await app.StartAsync();
         }
         catch (Exception ex) when (Problems(ex) is { Count: > 0 } problems)
         {
@@ -32,10 +40,16 @@ internal static class StartupFailure
                 await Console.Error.WriteLineAsync($"  - {problem}");
             }
 
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
             return ConfigurationExitCode;
         }
 
-        await app.RunAsync();
+        await app.WaitForShutdownAsync();
+        await app.DisposeAsync();
         return 0;
     }
 
@@ -50,6 +64,8 @@ internal static class StartupFailure
         InvalidOperationException provider when provider.Message.StartsWith("Could not find ", StringComparison.Ordinal)
             && provider.Message.Contains(" provider named ", StringComparison.Ordinal) =>
             [provider.Message],
+        // Orleans throws the first; Kestrel wraps it in "Failed to bind to address".
+        AddressInUseException or IOException { InnerException: AddressInUseException } => [PortTakenWhileStarting],
         _ => [],
     };
 }
