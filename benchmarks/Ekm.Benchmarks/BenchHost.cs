@@ -3,6 +3,7 @@ using System.Globalization;
 using Ekm.Host.Hosting;
 using Ekm.Host.Kms;
 using Ekm.LocalKms.Hosting;
+using Ekm.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,7 +47,7 @@ internal sealed class BenchHost : IAsyncDisposable
         var data = Directory.CreateTempSubdirectory("ekm-bench-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        var free = () => PortProbe.FindFree().ToString(CultureInfo.InvariantCulture);
+        var ports = HostPorts.Free();
         var configuration = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
@@ -57,8 +58,8 @@ internal sealed class BenchHost : IAsyncDisposable
             ["Ekm:LocalKms:Durable"] = "false",
             ["Ekm:Kms:VendorAccountId"] = LocalKmsAccounts.VendorAccountId,
             ["Orleans:ClusterId"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
-            ["Orleans:SiloPort"] = free(),
-            ["Orleans:GatewayPort"] = free(),
+            ["Orleans:SiloPort"] = ports.Silo.ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = ports.OrleansGateway.ToString(CultureInfo.InvariantCulture),
             // A key nobody holds: the host refuses to start without one, and benchmarks call grains, not the API.
             ["Ekm:Auth:ApiKeys:0:Name"] = "bench",
             ["Ekm:Auth:ApiKeys:0:Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),

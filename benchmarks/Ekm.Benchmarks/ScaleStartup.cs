@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Ekm.Host.Hosting;
+using Ekm.Testing;
 
 namespace Ekm.Benchmarks;
 
@@ -104,7 +105,7 @@ internal static partial class ScaleStartup
 
     private static async Task<(Start Start, IReadOnlyList<(string Line, TimeSpan At)> Lines)> StartOnceAsync(string kind, string data, HttpClient http, bool diagnostics)
     {
-        var ports = FreePorts(4);
+        var ports = HostPorts.Free();
         var info = new ProcessStartInfo("dotnet")
         {
             // The content root is the working directory: appsettings*.json are read from here.
@@ -116,11 +117,11 @@ internal static partial class ScaleStartup
         foreach (var argument in new[]
         {
             HostDll,
-            $"--urls=http://127.0.0.1:{ports[0]}",
+            $"--urls=http://127.0.0.1:{ports.Http}",
             $"--Ekm:DataDirectory={data}",
-            $"--Orleans:SiloPort={ports[1]}",
-            $"--Orleans:GatewayPort={ports[2]}",
-            $"--Ekm:LocalKms:Port={ports[3]}",
+            $"--Orleans:SiloPort={ports.Silo}",
+            $"--Orleans:GatewayPort={ports.OrleansGateway}",
+            $"--Ekm:LocalKms:Port={ports.LocalKms}",
         })
         {
             info.ArgumentList.Add(argument);
@@ -156,7 +157,7 @@ internal static partial class ScaleStartup
 
         try
         {
-            var ready = await WaitReadyAsync(process, http, new Uri($"http://127.0.0.1:{ports[0]}/health/ready"), clock, errors);
+            var ready = await WaitReadyAsync(process, http, new Uri($"http://127.0.0.1:{ports.Http}/health/ready"), clock, errors);
             var stopping = Stopwatch.StartNew();
             await SignalAsync(process.Id, "TERM");
             using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
@@ -217,17 +218,6 @@ internal static partial class ScaleStartup
         using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(CultureInfo.InvariantCulture) } })
             ?? throw new InvalidOperationException("kill did not start.");
         await kill.WaitForExitAsync();
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var ports = new HashSet<int>();
-        while (ports.Count < count)
-        {
-            ports.Add(PortProbe.FindFree());
-        }
-
-        return [.. ports];
     }
 
     private static string Ms(TimeSpan time) => time.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture) + " ms";

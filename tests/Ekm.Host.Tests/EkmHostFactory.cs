@@ -1,4 +1,5 @@
 using Ekm.Host.Hosting;
+using Ekm.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
@@ -26,8 +27,9 @@ internal sealed class EkmHostFactory(string dataDirectory, TestKeys keys, IEnume
         builder.UseSetting("Ekm:LocalKms:Enabled", "true");
         builder.UseSetting("Ekm:LocalKms:Port", "0");
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N"));
-        builder.UseSetting("Orleans:SiloPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Orleans:GatewayPort", PortProbe.FindFree().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var ports = HostPorts.Free();
+        builder.UseSetting("Orleans:SiloPort", ports.Silo.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:GatewayPort", ports.OrleansGateway.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var (key, value) in Keys.Settings().Concat(settings ?? []))
         {
             builder.UseSetting(key, value);

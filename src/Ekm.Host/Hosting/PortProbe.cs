@@ -20,12 +20,4 @@ internal static class PortProbe
             return false;
         }
     }
-
-    /// <summary>A port that was free a moment ago (tests and tools; there is an inherent race).</summary>
-    public static int FindFree()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }

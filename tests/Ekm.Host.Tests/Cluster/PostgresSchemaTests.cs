@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Ekm.Host.Hosting;
+using Ekm.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -323,10 +324,11 @@ public sealed partial class PostgresSchemaTests(PostgresServer server)
 
     private static async Task<IHost> StartSiloAsync(string connectionString)
     {
+        var ports = HostPorts.Free();
         var builder = GenericHost.CreateApplicationBuilder(Isolated);
         builder.UseOrleans(silo => silo
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ServiceId))
-            .ConfigureEndpoints(IPAddress.Loopback, PortProbe.FindFree(), PortProbe.FindFree())
+            .ConfigureEndpoints(IPAddress.Loopback, ports.Silo, ports.OrleansGateway)
             .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString))
             .AddAdoNetGrainStorage(PostgresProbeGrain.StorageName, o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString))
             .UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Invariant, connectionString)));

@@ -65,7 +65,7 @@ public sealed partial class PostgresServer : IAsyncLifetime
         // A free port can be taken between the probe and the bind; a retry picks another one.
         for (var attempt = 1; ; attempt++)
         {
-            Port = PortProbe.FindFree();
+            Port = HostPorts.FreePort();
             try
             {
                 await RunServerToolAsync(
