@@ -52,6 +52,31 @@ public sealed class BackupStoreTests : IDisposable
         await AssertCorruptAsync(() => Store.ReadAsync("contoso", Stored(item), otherKey));
     }
 
+    [Fact]
+    public async Task Write_SameVersionByManyBackupsAtOnce_TheFileFirstStoredNeverChanges()
+    {
+        var mailbox = SyntheticSource.Containers("contoso", Product.Microsoft365).First(c => c.Kind == "mailbox");
+        var items = SyntheticSource.Items("contoso", Product.Microsoft365, mailbox.Id).Take(20).ToList();
+        foreach (var item in items)
+        {
+            // Eight backups of one version at once, each under its own data key; a reader watches the file appear.
+            var keys = Enumerable.Range(0, 8).Select(_ => RandomNumberGenerator.GetBytes(32)).ToList();
+            var writers = keys.Select(key => Task.Run(() =>
+                Store.WriteAsync("contoso", item, SyntheticSource.Content("contoso", Product.Microsoft365, item), key, RandomNumberGenerator.GetBytes(60)))).ToList();
+            var path = FileOf("contoso", item);
+            byte[]? firstSeen = null;
+            while (firstSeen is null)
+            {
+                firstSeen = File.Exists(path) ? await File.ReadAllBytesAsync(path) : null;
+            }
+
+            await Task.WhenAll(writers);
+
+            Assert.Equal(firstSeen, await File.ReadAllBytesAsync(path));
+            Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temporary file left behind
+        }
+    }
+
     [Theory]
     [InlineData(0)] // magic
     [InlineData(9)] // wrapped data key

@@ -26,10 +26,10 @@ public sealed class BackupStore(string root)
     private static readonly byte[] Magic = "EKM1"u8.ToArray();
 
     /// <summary>
-    /// Encrypts and stores one item version. A version already stored is left as it is: versions
-    /// are immutable, so a restore that listed the file and unwrapped its data key never finds it
-    /// replaced under another data key by a backup running at the same time (the soak test found
-    /// such restores failing <c>backup-item-corrupt</c>).
+    /// Encrypts and stores one item version. A version already stored is left as it is, also when
+    /// two backups store it at the same moment: versions are immutable, so a restore that listed the
+    /// file and unwrapped its data key never finds it replaced under another data key (the soak test
+    /// found such restores failing <c>backup-item-corrupt</c>).
     /// </summary>
     public async Task WriteAsync(string tenantId, SourceItem item, byte[] content, byte[] dataKey, byte[] wrappedDataKey, CancellationToken cancellationToken = default)
     {
@@ -40,7 +40,7 @@ public sealed class BackupStore(string root)
         CheckKey(dataKey);
         if (File.Exists(path))
         {
-            return;
+            return; // the common case, without encrypting for nothing
         }
 
         var header = Header.Encode(wrappedDataKey, item.Name, item.ContentType, RandomNumberGenerator.GetBytes(NonceSize));
@@ -53,7 +53,7 @@ public sealed class BackupStore(string root)
         }
 
         // Only ciphertext reaches the disk: the plaintext never leaves memory.
-        await DataPaths.WriteAtomicallyAsync(path, [header, ciphertext, tag], cancellationToken);
+        await DataPaths.WriteAtomicallyAsync(path, [header, ciphertext, tag], replace: false, cancellationToken);
     }
 
     /// <summary>Decrypts and verifies one item version.</summary>

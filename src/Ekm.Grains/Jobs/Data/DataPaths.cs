@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Ekm.Grains.Jobs.Data;
@@ -36,10 +37,12 @@ internal static partial class DataPaths
     public static bool IsSegment(string value) => SegmentPattern().IsMatch(value);
 
     /// <summary>
-    /// Writes through a temporary file in the target folder and renames it over the target, so a
-    /// reader sees the old file or the complete new one, never a torn write.
+    /// Writes through a temporary file in the target folder and renames it to the target, so a
+    /// reader sees the old file or the complete new one, never a torn write. With
+    /// <paramref name="replace"/> false a target that exists, even one another writer stored a
+    /// moment ago, is kept and this write is dropped: the file, once stored, never changes.
     /// </summary>
-    public static async Task WriteAtomicallyAsync(string path, IEnumerable<ReadOnlyMemory<byte>> parts, CancellationToken cancellationToken)
+    public static async Task WriteAtomicallyAsync(string path, IEnumerable<ReadOnlyMemory<byte>> parts, bool replace, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
@@ -56,7 +59,14 @@ internal static partial class DataPaths
                 file.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, path, overwrite: true);
+            if (replace)
+            {
+                File.Move(temporary, path, overwrite: true);
+            }
+            else
+            {
+                PublishOnce(temporary, path);
+            }
         }
         catch
         {
@@ -64,6 +74,39 @@ internal static partial class DataPaths
             throw;
         }
     }
+
+    /// <summary>
+    /// Gives <paramref name="temporary"/> the name <paramref name="path"/> unless a file has it.
+    /// On Linux through link(2), which fails with EEXIST in one step: File.Move(overwrite: false)
+    /// checks that the target is absent and renames afterwards, so two writers could both pass the
+    /// check and the second rename would replace the first file.
+    /// </summary>
+    private static void PublishOnce(string temporary, string path)
+    {
+        const int AlreadyExists = 17; // EEXIST
+        if (OperatingSystem.IsLinux())
+        {
+            if (Link(temporary, path) == 0 || Marshal.GetLastPInvokeError() == AlreadyExists)
+            {
+                File.Delete(temporary);
+                return;
+            }
+
+            // A file system without hard links: the check-then-rename below.
+        }
+
+        try
+        {
+            File.Move(temporary, path, overwrite: false); // one step on Windows (MoveFileEx without REPLACE_EXISTING)
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existing, string created);
 
     // Anchored with \z, not $: $ would also accept a trailing newline.
     [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}\z", RegexOptions.CultureInvariant)]

@@ -23,7 +23,7 @@ public sealed class LiveStore(string root)
     public Task WriteAsync(string tenantId, string containerId, string itemId, byte[] content)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return DataPaths.WriteAtomicallyAsync(PathOf(tenantId, containerId, itemId), [content], CancellationToken.None);
+        return DataPaths.WriteAtomicallyAsync(PathOf(tenantId, containerId, itemId), [content], replace: true, CancellationToken.None);
     }
 
     /// <returns>The item's bytes, or <see langword="null"/> when the customer has no such item.</returns>
