@@ -120,9 +120,9 @@ internal sealed class OrleansHostOptionsValidator(IConfiguration configuration) 
         {
             problems.Add($"{key} is {port}: a TCP port is between 1 and 65535.");
         }
-        else if (!PortProbe.IsFree(IPAddress.Loopback, port))
+        else if (PortProbe.InUse(key, port) is { } inUse)
         {
-            problems.Add($"{key}: port {port} is already in use: stop the program using it or choose another port with --{key}=N (environment: {key.Replace(":", "__", StringComparison.Ordinal)}).");
+            problems.Add(inUse);
         }
     }
 }

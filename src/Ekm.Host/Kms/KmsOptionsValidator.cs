@@ -1,4 +1,3 @@
-using System.Net;
 using Ekm.Host.Hosting;
 using Ekm.LocalKms.Hosting;
 using Ekm.LocalKms.Storage;
@@ -70,9 +69,9 @@ internal sealed class EmbeddedLocalKmsOptionsValidator(IServiceProvider services
         {
             problems.Add($"Ekm:LocalKms:Port is {options.Port}: a TCP port is between 1 and 65535 (0 picks a free one).");
         }
-        else if (options.Port != 0 && !PortProbe.IsFree(IPAddress.Loopback, options.Port))
+        else if (options.Port != 0 && PortProbe.InUse("Ekm:LocalKms:Port", options.Port) is { } inUse)
         {
-            problems.Add($"Ekm:LocalKms:Port: port {options.Port} is already in use: stop the program using it or choose another port with --Ekm:LocalKms:Port=N (environment: Ekm__LocalKms__Port).");
+            problems.Add(inUse);
         }
 
         if (LocalKmsOptionsValidator.StoreKeyProblem(options.StoreKey, EmbeddedLocalKmsOptions.Section + ":StoreKey") is { } storeKey)
