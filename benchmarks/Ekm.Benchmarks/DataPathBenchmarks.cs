@@ -9,10 +9,15 @@ namespace Ekm.Benchmarks;
 /// <summary>
 /// The data path of a backup item, side by side with raw .NET <see cref="AesGcm"/> on the same
 /// buffers: encrypt+store (<see cref="BackupStore.WriteAsync"/>: header, associated data, a fresh
-/// <see cref="AesGcm"/> per item, atomic temp file + fsync + rename) and read+decrypt
-/// (<see cref="BackupStore.ReadAsync"/>). Two raw baselines with file I/O separate the store's own
-/// cost from what any durable file store pays. Public and unsealed: BenchmarkDotNet derives from it.
+/// <see cref="AesGcm"/> per item, atomic temp file + fsync + publish under a new name) and
+/// read+decrypt (<see cref="BackupStore.ReadAsync"/>). Two raw baselines with file I/O separate the
+/// store's own cost from what any durable file store pays. Public and unsealed: BenchmarkDotNet derives from it.
 /// </summary>
+/// <remarks>
+/// A stored version never changes (a second write of it is skipped), so each store write first
+/// deletes the version the previous one stored, and the durable baseline deletes its file the same
+/// way: both measure a write to a name that is free, plus one unlink.
+/// </remarks>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class DataPathBenchmarks : IDisposable
 {
@@ -39,6 +44,7 @@ public class DataPathBenchmarks : IDisposable
     private string _folder = "";
     private BackupStore _store = null!;
     private SourceItem _writeItem = null!;
+    private string _writtenPath = "";
     private StoredItem _readItem = null!;
 
     public static IEnumerable<ItemSize> Sizes => [new(4 * 1024), new(64 * 1024), new(1024 * 1024), new(4 * 1024 * 1024)];
@@ -71,9 +77,17 @@ public class DataPathBenchmarks : IDisposable
 
         _store = new BackupStore(Path.Combine(_folder, "store"));
         _writeItem = new SourceItem(Container, "item-written", 1, "message.eml", "message/rfc822", Size.Bytes);
+        _writtenPath = Path.Combine(_folder, "store", Tenant, Container, _writeItem.ItemId, $"{_writeItem.Version}.ekm");
         var readItem = _writeItem with { ItemId = "item-read" };
         _store.WriteAsync(Tenant, readItem, _plaintext, _dataKey, _wrappedDataKey).GetAwaiter().GetResult();
         _readItem = new StoredItem(readItem.ContainerId, readItem.ItemId, readItem.Version, readItem.Name, readItem.ContentType, readItem.Length, _wrappedDataKey);
+
+        // The write benchmark deletes _writtenPath first; were it not the store's file, it would time the skipped second write.
+        StoreWrite().GetAwaiter().GetResult();
+        if (!File.Exists(_writtenPath))
+        {
+            throw new InvalidOperationException($"BackupStore did not write {_writtenPath}: the benchmark would measure nothing.");
+        }
     }
 
     [GlobalCleanup]
@@ -119,6 +133,7 @@ public class DataPathBenchmarks : IDisposable
     [BenchmarkCategory(Write)]
     public void RawEncryptDurable()
     {
+        File.Delete(DurablePath);
         Seal(_sealed);
         var temporary = DurablePath + ".tmp";
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
@@ -132,7 +147,11 @@ public class DataPathBenchmarks : IDisposable
 
     [Benchmark(Description = "BackupStore.WriteAsync")]
     [BenchmarkCategory(Write)]
-    public Task StoreWrite() => _store.WriteAsync(Tenant, _writeItem, _plaintext, _dataKey, _wrappedDataKey);
+    public Task StoreWrite()
+    {
+        File.Delete(_writtenPath);
+        return _store.WriteAsync(Tenant, _writeItem, _plaintext, _dataKey, _wrappedDataKey);
+    }
 
     [Benchmark(Baseline = true, Description = "AesGcm decrypt")]
     [BenchmarkCategory(Read)]
