@@ -83,7 +83,7 @@ public class DataPathBenchmarks : IDisposable
         _readItem = new StoredItem(readItem.ContainerId, readItem.ItemId, readItem.Version, readItem.Name, readItem.ContentType, readItem.Length, _wrappedDataKey);
 
         // The write benchmark deletes _writtenPath first; were it not the store's file, it would time the skipped second write.
-        StoreWrite().GetAwaiter().GetResult();
+        _store.WriteAsync(Tenant, _writeItem, _plaintext, _dataKey, _wrappedDataKey).GetAwaiter().GetResult();
         if (!File.Exists(_writtenPath))
         {
             throw new InvalidOperationException($"BackupStore did not write {_writtenPath}: the benchmark would measure nothing.");
